@@ -1,0 +1,80 @@
+"""Base API viewset: scoped by ``restrict``, HTTP method mapped to the permission action."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import permissions, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from wuye.core.scoping import has_any_scope, permission_name
+
+METHOD_ACTIONS = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+class ScopedModelPermissions(permissions.BasePermission):
+    """403 when the user holds the model permission in no project; rows are narrowed by restrict."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        action = view.get_permission_action()
+        return has_any_scope(request.user, permission_name(view.queryset.model, action))
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    permission_classes = [ScopedModelPermissions]
+    #: custom @action name -> permission action (defaults to the HTTP method's)
+    action_permissions: dict = {}
+
+    def get_permission_action(self) -> str:
+        if self.action in self.action_permissions:
+            return self.action_permissions[self.action]
+        return METHOD_ACTIONS.get(self.request.method, "view")
+
+    def get_queryset(self):
+        qs = super().get_queryset().restrict(self.request.user, self.get_permission_action())
+        if self.action == "list":
+            project = self.request.query_params.get("project")
+            if project is None:
+                qs = qs.in_project(getattr(self.request, "project", None))
+        return qs
+
+    def _check_scope(self, obj, action):
+        if not self.queryset.model.objects.restrict(self.request.user, action).filter(pk=obj.pk).exists():
+            raise PermissionDenied("The result would be outside the projects you may manage.")
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            extra = {"created_by": self.request.user} if hasattr(serializer.Meta.model, "created_by_id") else {}
+            obj = serializer.save(**extra)
+            self._check_scope(obj, "add")
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            obj = serializer.save()
+            self._check_scope(obj, "change")
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [ScopedModelPermissions]
+    action_permissions: dict = {}
+
+    get_permission_action = ScopedModelViewSet.get_permission_action
+
+    def get_queryset(self):
+        qs = super().get_queryset().restrict(self.request.user, "view")
+        if self.action == "list" and self.request.query_params.get("project") is None:
+            qs = qs.in_project(getattr(self.request, "project", None))
+        return qs

@@ -1,0 +1,5 @@
+from wuye.estate import views
+
+app_name = "estate"
+
+urlpatterns = [*views.ProjectViews.urls("projects")]
