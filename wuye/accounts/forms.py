@@ -88,6 +88,8 @@ class RoleForm(BaseModelForm):
                 row["std"][action] = entry
             else:
                 row["custom"].append(entry)
+        for row in rows.values():
+            row["cells"] = [(a, row["std"].get(a)) for a in ("view", "add", "change", "delete")]
         return list(rows.values())
 
 

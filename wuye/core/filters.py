@@ -29,6 +29,20 @@ class BaseFilterSet(django_filters.FilterSet):
             if isinstance(qs, RestrictedQuerySet) and not qs.is_restricted:
                 flt.queryset = qs.restrict(user, "view")
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_wuye_styled", False):
+            from wuye.core.forms import style_fields
+
+            style_fields(form)
+            for field in form.fields.values():
+                field.widget.attrs.pop("data-tom-select", None)
+                if field.widget.attrs.get("class") == "form-select":
+                    field.widget.attrs["class"] = "form-select"
+            form._wuye_styled = True
+        return form
+
     def search(self, queryset, name, value):
         value = (value or "").strip()
         if not value or not self.search_fields:

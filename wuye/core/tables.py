@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,7 +74,19 @@ class BaseTable(tables.Table):
 
     @classmethod
     def choosable_columns(cls):
-        return [(name, col.verbose_name or name) for name, col in cls.base_columns.items() if name != "actions"]
+        model = getattr(cls._meta, "model", None)
+        out = []
+        for name, col in cls.base_columns.items():
+            if name == "actions":
+                continue
+            label = col.verbose_name
+            if not label and model is not None:
+                try:
+                    label = model._meta.get_field(name).verbose_name
+                except Exception:
+                    label = name
+            out.append((name, capfirst(label or name)))
+        return out
 
     @classmethod
     def default_visible(cls):

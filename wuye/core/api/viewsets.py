@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from wuye.core.scoping import has_any_scope, permission_name
 
@@ -25,8 +25,15 @@ class ScopedModelPermissions(permissions.BasePermission):
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             return False
+        model = view.queryset.model
         action = view.get_permission_action()
-        return has_any_scope(request.user, permission_name(view.queryset.model, action))
+        if has_any_scope(request.user, permission_name(model, action)):
+            return True
+        # An object the user cannot even see answers 404, not 403, whatever the method.
+        lookup = view.kwargs.get(view.lookup_url_kwarg or view.lookup_field)
+        if lookup is not None and not model.objects.restrict(request.user, "view").filter(pk=lookup).exists():
+            raise NotFound
+        return False
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

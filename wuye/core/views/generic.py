@@ -57,6 +57,9 @@ class ScopedViewMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not has_any_scope(request.user, permission_name(self.model, self.action)):
+            # An object the user cannot even see does not exist for them (404), whatever the action.
+            if "pk" in kwargs and not self.base_queryset().restrict(request.user, "view").filter(pk=kwargs["pk"]).exists():
+                raise Http404
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -130,6 +133,7 @@ class ObjectListView(ScopedViewMixin, View):
         per_page = self.request.GET.get("per_page")
         per_page = int(per_page) if per_page and per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES else 25
         RequestConfig(self.request, paginate={"per_page": per_page} if paginate else False).configure(table)
+        table.per_page_choices = PER_PAGE_CHOICES
         return table
 
     def get(self, request, *args, **kwargs):
@@ -250,10 +254,13 @@ class ObjectEditView(ScopedViewMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, obj, data=None, files=None):
+        # ?field=value pre-fills a new object (e.g. "add membership" from a user's page).
+        initial = {} if obj.pk else {k: v for k, v in self.request.GET.items() if k in self.form.base_fields}
         return self.form(
             data=data,
             files=files,
             instance=obj,
+            initial=initial,
             user=self.request.user,
             current_project=getattr(self.request, "project", None),
         )

@@ -1,0 +1,47 @@
+from decimal import Decimal
+
+from django import template
+from django.db import models
+from django.utils.formats import date_format, localize
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def initial(user):
+    text = str(user) or "?"
+    return text[:1].upper()
+
+
+@register.inclusion_tag("includes/form_field.html")
+def form_field(field):
+    return {"field": field, "is_checkbox": field.widget_type == "checkbox"}
+
+
+@register.filter
+def display_value(value):
+    """Render a detail-page value: dates, money, booleans and empty values consistently."""
+    import datetime
+
+    if value is None or value == "":
+        return mark_safe('<span class="text-secondary">—</span>')
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return date_format(localtime(value), "Y-m-d H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "Y-m-d")
+    if isinstance(value, Decimal):
+        return localize(value)
+    if isinstance(value, models.Model) and hasattr(value, "get_absolute_url") and value.get_absolute_url():
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
+    return value
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
