@@ -6,12 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from wuye.core.views import platform
 
-api_v1 = [
-    path("", include("wuye.core.api.urls")),
-    path("accounts/", include("wuye.accounts.api.urls")),
-    path("estate/", include("wuye.estate.api.urls")),
-]
-
 urlpatterns = [
     path("", platform.home, name="home"),
     path("healthz", platform.healthz, name="healthz"),
@@ -24,7 +18,7 @@ urlpatterns = [
     path("", include("wuye.core.urls")),
     path("accounts/", include("wuye.accounts.urls")),
     path("estate/", include("wuye.estate.urls")),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -1,10 +1,7 @@
-from django.urls import path
-from rest_framework.routers import DefaultRouter
-
 from wuye.core.api import views
 
-router = DefaultRouter(trailing_slash=True)
-router.register("jobs", views.JobViewSet)
-router.register("audit-events", views.AuditEventViewSet)
-
-urlpatterns = [path("auth/token", views.TokenView.as_view(), name="api-token"), *router.urls]
+routes = [
+    ("jobs", views.JobViewSet, "core-job"),
+    ("audit-events", views.AuditEventViewSet, "core-auditevent"),
+    ("approvals", views.ApprovalViewSet, "core-approval"),
+]

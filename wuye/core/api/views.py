@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,7 +16,8 @@ from rest_framework.views import APIView
 
 from wuye.core.api.serializers import ValidatedModelSerializer
 from wuye.core.api.viewsets import ScopedReadOnlyViewSet
-from wuye.core.models import AuditEvent, Job
+from wuye.core import approvals
+from wuye.core.models import ApprovalRequest, AuditEvent, Job
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -106,3 +110,63 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
     queryset = AuditEvent.objects.select_related("content_type")
     serializer_class = AuditEventSerializer
     filterset_fields = ["action", "project", "actor"]
+
+
+class ApprovalEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.PrimaryKeyRelatedField(read_only=True)
+    step = serializers.IntegerField(allow_null=True)
+    action = serializers.CharField()
+    comment = serializers.CharField()
+
+
+class ApprovalSerializer(ValidatedModelSerializer):
+    events = ApprovalEventSerializer(many=True, read_only=True)
+    can_decide = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id", "display", "project", "kind", "title", "reason", "amount", "steps", "current_step", "status",
+            "created_by", "created_at", "decided_at", "events", "can_decide",
+        ]
+        read_only_fields = fields
+
+    def get_can_decide(self, obj) -> bool:
+        request = self.context.get("request")
+        return approvals.can_decide(obj, request.user) if request else False
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApprovalViewSet(ScopedReadOnlyViewSet):
+    """Approval requests; approve or reject the current step with POST .../approve/ or .../reject/."""
+
+    queryset = ApprovalRequest.objects.select_related("project", "created_by").prefetch_related("events")
+    serializer_class = ApprovalSerializer
+    filterset_fields = ["status", "kind", "project"]
+    action_permissions = {"approve": "view", "reject": "view"}
+
+    def _decide(self, request, approve):
+        req = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            req = approvals.do_decide_approval(
+                actor=request.user, request=req, approve=approve, comment=data.validated_data["comment"]
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(self.get_serializer(req).data)
+
+    @extend_schema(request=DecisionSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=DecisionSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)

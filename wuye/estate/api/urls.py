@@ -1,8 +1,3 @@
-from rest_framework.routers import DefaultRouter
-
 from wuye.estate.api import views
 
-router = DefaultRouter()
-router.register("projects", views.ProjectViewSet)
-
-urlpatterns = router.urls
+routes = [("estate/projects", views.ProjectViewSet, "estate-project")]
