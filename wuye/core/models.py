@@ -250,6 +250,10 @@ class Job(models.Model):
         return reverse("core:job_detail", kwargs={"pk": self.pk})
 
     @property
+    def project_for_scope(self):
+        return self.project
+
+    @property
     def status_color(self):
         return JOB_STATUS_COLORS.get(self.status, "secondary")
 
