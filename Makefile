@@ -57,9 +57,11 @@ format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Extract translatable strings into wuye/locale/zh_Hans (then translate the new msgstr) and compile.
 messages: install
-	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete --ignore "static/*" && ../$(BIN)/django-admin compilemessages
-	cd wuye && ../$(BIN)/django-admin makemessages -d djangojs -l zh_Hans --ignore "static/vendor/*" || true
+	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
+		--ignore "static/*" --ignore "*/tests/*" --ignore "core/testing/*"
+	cd wuye && ../$(BIN)/django-admin compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
