@@ -42,8 +42,15 @@ def route_id(route):
 def test_walker_sees_the_whole_application():
     names = {r.name for r in all_routes()}
     # a sanity floor: UI and API routes of every app so far are enumerated
-    for expected in ("estate:project_list", "estate:project_detail", "accounts:user_list",
-                     "core:job_detail", "estate-project-detail", "accounts-membership-list", "api-root"):
+    for expected in (
+        "estate:project_list",
+        "estate:project_detail",
+        "accounts:user_list",
+        "core:job_detail",
+        "estate-project-detail",
+        "accounts-membership-list",
+        "api-root",
+    ):
         assert expected in names, expected
 
 
@@ -87,7 +94,9 @@ def test_anonymous_visitors_are_sent_to_login(cast, client_for):
             assert response.status_code == 401, f"{route.name} {url}: {response.status_code}"
         else:
             assert response.status_code == 302, f"{route.name} {url}: {response.status_code}"
-            assert response["Location"].startswith(reverse("login")), f"{route.name} -> {response['Location']}"
+            assert response["Location"].startswith(reverse("login")), (
+                f"{route.name} -> {response['Location']}"
+            )
         checked += 1
     assert checked > 20
 
@@ -111,12 +120,16 @@ def test_other_projects_objects_answer_404(cast, client_for, api_for):
         if route.is_api:
             methods = {m.upper() for m in route.api_actions} or {"GET"}
             for method in sorted(methods):
-                response = getattr(api, method.lower())(url, {}, format="json") if method != "GET" else api.get(url)
+                response = (
+                    getattr(api, method.lower())(url, {}, format="json") if method != "GET" else api.get(url)
+                )
                 assert response.status_code == 404, f"{method} {route.name} {url}: {response.status_code}"
         else:
             for method in ("get", "post"):
                 response = getattr(ui, method)(url)
-                assert response.status_code in (404, 405), f"{method} {route.name} {url}: {response.status_code}"
+                assert response.status_code in (404, 405), (
+                    f"{method} {route.name} {url}: {response.status_code}"
+                )
                 if method == "get":
                     assert response.status_code == 404, f"GET {route.name} {url}: {response.status_code}"
         assert _snapshot(obj) == before, f"{route.name} changed another project's object"

@@ -1,10 +1,10 @@
 """The ``wuye`` command: Django's manage.py plus the operator verbs.
 
-    wuye serve [--host H] [--port P] [--no-worker]   web server (+ a background worker)
-    wuye worker                                      the Huey consumer (background jobs)
-    wuye demo [--projects N] [--seed S]              demo data
-    wuye backup [FILE] / wuye restore FILE           database backup and restore
-    wuye <any manage.py command>                     e.g. wuye migrate, wuye createsuperuser
+wuye serve [--host H] [--port P] [--no-worker]   web server (+ a background worker)
+wuye worker                                      the Huey consumer (background jobs)
+wuye demo [--projects N] [--seed S]              demo data
+wuye backup [FILE] / wuye restore FILE           database backup and restore
+wuye <any manage.py command>                     e.g. wuye migrate, wuye createsuperuser
 """
 
 from __future__ import annotations
@@ -45,10 +45,20 @@ def serve(argv):
         if settings.DEBUG:
             cmd = [sys.executable, "-m", "wuye.cli", "runserver", f"{args.host}:{args.port}", "--noreload"]
         else:
-            subprocess.run([sys.executable, "-m", "wuye.cli", "collectstatic", "--noinput", "-v", "0"], check=True)
+            subprocess.run(
+                [sys.executable, "-m", "wuye.cli", "collectstatic", "--noinput", "-v", "0"], check=True
+            )
             cmd = [
-                sys.executable, "-m", "gunicorn", "wuye.wsgi:application", "--bind", f"{args.host}:{args.port}",
-                "--workers", str(args.workers), "--access-logfile", "-",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wuye.wsgi:application",
+                "--bind",
+                f"{args.host}:{args.port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "-",
             ]
         return subprocess.call(cmd)
     except KeyboardInterrupt:

@@ -144,5 +144,7 @@ def env_fernet_key(name: str, path: Path) -> str:
         if len(base64.urlsafe_b64decode(value.encode())) != 32:
             raise ValueError
     except ValueError:
-        raise ConfigError(f"{name} must be a urlsafe base64-encoded 32-byte key (Fernet.generate_key())") from None
+        raise ConfigError(
+            f"{name} must be a urlsafe base64-encoded 32-byte key (Fernet.generate_key())"
+        ) from None
     return value

@@ -6,6 +6,7 @@ Drives Debian's Chromium (/usr/bin/chromium) through Playwright against Django's
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -45,7 +46,7 @@ def test_login_switch_project_open_list_and_export(page, live_server, cast):
         page.get_by_test_id("export-xlsx").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    ws = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+    ws = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0][:2] == ["编码", "名称"]
     assert [r[1] for r in rows[1:]] == ["项目乙"]

@@ -10,7 +10,9 @@ from wuye.core.forms import BaseModelForm
 
 class UserForm(BaseModelForm):
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False, strip=False)
-    password2 = forms.CharField(label=_("Repeat password"), widget=forms.PasswordInput, required=False, strip=False)
+    password2 = forms.CharField(
+        label=_("Repeat password"), widget=forms.PasswordInput, required=False, strip=False
+    )
 
     class Meta:
         model = User
@@ -51,7 +53,9 @@ class PermissionMatrixField(forms.ModelMultipleChoiceField):
 
 
 class RoleForm(BaseModelForm):
-    permissions = PermissionMatrixField(queryset=Permission.objects.none(), required=False, label=_("permissions"))
+    permissions = PermissionMatrixField(
+        queryset=Permission.objects.none(), required=False, label=_("permissions")
+    )
 
     class Meta:
         model = Role
@@ -83,7 +87,12 @@ class RoleForm(BaseModelForm):
                 },
             )
             action = perm.codename.split("_", 1)[0]
-            entry = {"id": perm.pk, "name": perm.name, "checked": str(perm.pk) in chosen, "codename": perm.codename}
+            entry = {
+                "id": perm.pk,
+                "name": perm.name,
+                "checked": str(perm.pk) in chosen,
+                "codename": perm.codename,
+            }
             if perm.codename == f"{action}_{ct.model}" and action in ("view", "add", "change", "delete"):
                 row["std"][action] = entry
             else:

@@ -31,8 +31,6 @@ class WuyeUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
-
-
 class User(AbstractUser):
     """A login. Staff act through memberships; residents (owners, tenants) use the portal."""
 
@@ -125,9 +123,13 @@ class Role(BaseModel):
     slug = models.SlugField(_("code"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_system = models.BooleanField(
-        _("built-in"), default=False, help_text=_("Built-in roles get new permissions when modules are added.")
+        _("built-in"),
+        default=False,
+        help_text=_("Built-in roles get new permissions when modules are added."),
     )
-    permissions = models.ManyToManyField(Permission, verbose_name=_("permissions"), blank=True, related_name="+")
+    permissions = models.ManyToManyField(
+        Permission, verbose_name=_("permissions"), blank=True, related_name="+"
+    )
 
     scope_field = None
 
@@ -146,7 +148,9 @@ class Membership(BaseModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="memberships"
+    )
     project = models.ForeignKey(
         settings.WUYE_PROJECT_MODEL,
         verbose_name=_("project"),
@@ -164,9 +168,7 @@ class Membership(BaseModel):
         verbose_name_plural = _("memberships")
         ordering = ["user__username", "role__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "project"], name="accounts_membership_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "project"], name="accounts_membership_unique"),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=models.Q(project__isnull=True),

@@ -18,25 +18,51 @@ SYSTEM_ROLES: dict[str, tuple] = {
         _("Project manager"),
         _("Runs one project: every business module of that project."),
         [
-            "estate.*", "residents.*", "billing.*", "service.*", "assets.*", "safety.*",
-            "parking.*", "environment.*", "community.*", "staff.*", "quality.*",
-            "core.view_job", "core.view_auditevent", "core.view_approvalrequest",
-            "core.decide_approvalrequest", "accounts.view_membership", "accounts.view_user",
-            "!estate.add_project", "!estate.delete_project",
+            "estate.*",
+            "residents.*",
+            "billing.*",
+            "service.*",
+            "assets.*",
+            "safety.*",
+            "parking.*",
+            "environment.*",
+            "community.*",
+            "staff.*",
+            "quality.*",
+            "core.view_job",
+            "core.view_auditevent",
+            "core.view_approvalrequest",
+            "core.decide_approvalrequest",
+            "accounts.view_membership",
+            "accounts.view_user",
+            "!estate.add_project",
+            "!estate.delete_project",
         ],
     ),
     "customer-service": (
         _("Customer service"),
         _("Front desk and hotline: archives, work orders, return visits, announcements."),
         [
-            "estate.view_*", "residents.*", "!residents.delete_*", "service.*", "community.*",
-            "billing.view_*", "core.view_job",
+            "estate.view_*",
+            "residents.*",
+            "!residents.delete_*",
+            "service.*",
+            "community.*",
+            "billing.view_*",
+            "core.view_job",
         ],
     ),
     "engineer": (
         _("Engineer"),
         _("Repairs, equipment maintenance and inspections."),
-        ["estate.view_*", "residents.view_*", "service.view_*", "service.change_*", "assets.*", "core.view_job"],
+        [
+            "estate.view_*",
+            "residents.view_*",
+            "service.view_*",
+            "service.change_*",
+            "assets.*",
+            "core.view_job",
+        ],
     ),
     "security-guard": (
         _("Security guard"),
@@ -52,16 +78,27 @@ SYSTEM_ROLES: dict[str, tuple] = {
         _("Cashier"),
         _("Collects payments at the cashier desk and closes the day."),
         [
-            "estate.view_*", "residents.view_*", "billing.view_*", "billing.collect_payment",
-            "billing.close_day", "billing.add_payment", "core.view_job",
+            "estate.view_*",
+            "residents.view_*",
+            "billing.view_*",
+            "billing.collect_payment",
+            "billing.close_day",
+            "billing.add_payment",
+            "core.view_job",
         ],
     ),
     "finance": (
         _("Finance"),
         _("Fee standards, billing runs, refunds, reports and approvals of reductions."),
         [
-            "estate.view_*", "residents.view_*", "billing.*", "finance.*", "core.view_job",
-            "core.view_auditevent", "core.view_approvalrequest", "core.decide_approvalrequest",
+            "estate.view_*",
+            "residents.view_*",
+            "billing.*",
+            "finance.*",
+            "core.view_job",
+            "core.view_auditevent",
+            "core.view_approvalrequest",
+            "core.decide_approvalrequest",
         ],
     ),
     "auditor": (
@@ -76,7 +113,6 @@ def permission_matches(perm: str, patterns: list[str]) -> bool:
     allowed = any(fnmatch(perm, p) for p in patterns if not p.startswith("!"))
     denied = any(fnmatch(perm, p[1:]) for p in patterns if p.startswith("!"))
     return allowed and not denied
-
 
 
 def wuye_permissions():
@@ -99,7 +135,9 @@ def sync_system_roles() -> None:
         )
         if not role.is_system:
             continue
-        wanted = [p for p in perms if permission_matches(f"{p.content_type.app_label}.{p.codename}", patterns)]
+        wanted = [
+            p for p in perms if permission_matches(f"{p.content_type.app_label}.{p.codename}", patterns)
+        ]
         role.permissions.add(*wanted)
 
 

@@ -6,12 +6,22 @@ from wuye.core.views import ObjectDetailView, ObjectViews
 
 
 class UserDetailView(ObjectDetailView):
-    detail_fields = ["username", "display_name", "phone", "email", "is_active", "is_resident", "last_login",
-                     "date_joined"]
+    detail_fields = [
+        "username",
+        "display_name",
+        "phone",
+        "email",
+        "is_active",
+        "is_resident",
+        "last_login",
+        "date_joined",
+    ]
 
     def extra_context(self, obj):
-        memberships = Membership.objects.restrict(self.request.user, "view").filter(user=obj).select_related(
-            "role", "project"
+        memberships = (
+            Membership.objects.restrict(self.request.user, "view")
+            .filter(user=obj)
+            .select_related("role", "project")
         )
         # Company-wide memberships are visible to those who see all projects.
         return {

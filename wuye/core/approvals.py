@@ -76,7 +76,9 @@ def do_request_approval(
     return req
 
 
-def do_decide_approval(*, actor, request: ApprovalRequest, approve: bool, comment: str = "") -> ApprovalRequest:
+def do_decide_approval(
+    *, actor, request: ApprovalRequest, approve: bool, comment: str = ""
+) -> ApprovalRequest:
     with transaction.atomic():
         req = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
         if req.status != ApprovalStatus.PENDING:

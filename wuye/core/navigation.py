@@ -80,10 +80,17 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             url = item.url
             if not url:
                 continue
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url)})
+            items.append(
+                {"label": item.label, "url": url, "icon": item.icon, "active": current_path.startswith(url)}
+            )
         if items:
             out.append(
-                {"label": group.label, "icon": group.icon, "items": items, "active": any(i["active"] for i in items)}
+                {
+                    "label": group.label,
+                    "icon": group.icon,
+                    "items": items,
+                    "active": any(i["active"] for i in items),
+                }
             )
     return out
 

@@ -78,7 +78,12 @@ def search_all(user, project, term: str, limit: int = 8) -> list[dict]:
                 {
                     "label": provider.label,
                     "results": [
-                        {"object": o, "url": o.get_absolute_url(), "text": str(o), "detail": provider.describe(o)}
+                        {
+                            "object": o,
+                            "url": o.get_absolute_url(),
+                            "text": str(o),
+                            "detail": provider.describe(o),
+                        }
                         for o in hits
                     ],
                 }

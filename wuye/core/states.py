@@ -86,14 +86,22 @@ class StateMachine:
                 % {"action": t.label or t.name, "status": display}
             )
         if actor is not None and not self._permitted(t, obj, actor):
-            raise PermissionDenied(_("You do not have permission to %(action)s.") % {"action": t.label or t.name})
+            raise PermissionDenied(
+                _("You do not have permission to %(action)s.") % {"action": t.label or t.name}
+            )
         if t.condition:
             problem = t.condition(obj)
             if problem:
                 raise ValidationError(problem)
         with transaction.atomic():
             setattr(obj, self.field, t.target)
-            obj.save(update_fields=[self.field, *save_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
+            obj.save(
+                update_fields=[
+                    self.field,
+                    *save_fields,
+                    *(["updated_at"] if hasattr(obj, "updated_at") else []),
+                ]
+            )
             project = getattr(obj, "project_for_scope", None)
             TransitionEvent.objects.create(
                 actor=actor if actor is not None and actor.is_authenticated else None,

@@ -103,7 +103,9 @@ def build_users(rng: random.Random, projects):
         pm = make_user(f"pm{index}", f"{project.name}项目经理", f"1390000{index:04d}")
         grant(pm, "project-manager", project)
         for username, label, role in STAFF:
-            user = make_user(f"{username}{index}", f"{project.name}{label}", f"13{rng.randrange(100000000, 999999999)}")
+            user = make_user(
+                f"{username}{index}", f"{project.name}{label}", f"13{rng.randrange(100000000, 999999999)}"
+            )
             grant(user, role, project)
 
 
@@ -122,7 +124,10 @@ def build(options: DemoOptions) -> dict:
 
 
 def logins(projects_count: int) -> list[tuple[str, str]]:
-    rows = [("admin", "运营中心管理员 / operations-centre admin"), ("auditor", "只读审计 / read-only auditor")]
+    rows = [
+        ("admin", "运营中心管理员 / operations-centre admin"),
+        ("auditor", "只读审计 / read-only auditor"),
+    ]
     for i in range(1, projects_count + 1):
         rows.append((f"pm{i}", f"项目经理 / project manager, project {i}"))
         rows.extend((f"{u}{i}", f"{label} / {role}") for u, label, role in STAFF)

@@ -32,7 +32,10 @@ class Project(BaseModel):
         default=ProjectServiceGradeChoices.GRADE_1,
     )
     fee_model = models.CharField(
-        _("fee model"), max_length=12, choices=ProjectFeeModelChoices.choices, default=ProjectFeeModelChoices.LUMP_SUM
+        _("fee model"),
+        max_length=12,
+        choices=ProjectFeeModelChoices.choices,
+        default=ProjectFeeModelChoices.LUMP_SUM,
     )
     managed_area = models.DecimalField(
         _("managed area (㎡)"),

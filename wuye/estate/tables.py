@@ -20,7 +20,15 @@ class ProjectTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Project
         fields = (
-            "code", "name", "city", "district", "service_grade", "fee_model", "managed_area", "handover_date",
-            "status", "service_phone",
+            "code",
+            "name",
+            "city",
+            "district",
+            "service_grade",
+            "fee_model",
+            "managed_area",
+            "handover_date",
+            "status",
+            "service_phone",
         )
         default_columns = ("code", "name", "city", "district", "service_grade", "managed_area", "status")

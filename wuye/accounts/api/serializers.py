@@ -10,8 +10,17 @@ class UserSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "display", "username", "display_name", "phone", "email", "is_active", "last_login",
-                  "password"]
+        fields = [
+            "id",
+            "display",
+            "username",
+            "display_name",
+            "phone",
+            "email",
+            "is_active",
+            "last_login",
+            "password",
+        ]
         read_only_fields = ["last_login"]
 
     def create(self, validated_data):
@@ -48,7 +57,9 @@ class PermissionField(serializers.RelatedField):
 
 
 class RoleSerializer(ValidatedModelSerializer):
-    permissions = PermissionField(many=True, queryset=Permission.objects.select_related("content_type"), required=False)
+    permissions = PermissionField(
+        many=True, queryset=Permission.objects.select_related("content_type"), required=False
+    )
 
     class Meta:
         model = Role

@@ -13,8 +13,11 @@ class TestMembershipObject(ObjectTests):
     def form_data(self, cast, project):
         from wuye.accounts.tests.factories import UserFactory
 
-        return {"user": UserFactory().pk, "role": Role.objects.get(slug="engineer").pk,
-                "project": project.pk if project else ""}
+        return {
+            "user": UserFactory().pk,
+            "role": Role.objects.get(slug="engineer").pk,
+            "project": project.pk if project else "",
+        }
 
     def api_data(self, cast, project):
         return self.form_data(cast, project)

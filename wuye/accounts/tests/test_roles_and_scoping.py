@@ -59,16 +59,27 @@ def test_manager_sees_only_members_of_own_projects(cast, client_for):
 @pytest.mark.django_db
 def test_admin_creates_user_and_grants_membership(cast, client_for):
     client = client_for(cast.ops_admin)
-    response = client.post("/accounts/users/add/", {
-        "username": "newcs", "display_name": "新客服", "phone": "13912345678", "email": "",
-        "is_active": "on", "password1": "Str0ng-pass-2026", "password2": "Str0ng-pass-2026"})
+    response = client.post(
+        "/accounts/users/add/",
+        {
+            "username": "newcs",
+            "display_name": "新客服",
+            "phone": "13912345678",
+            "email": "",
+            "is_active": "on",
+            "password1": "Str0ng-pass-2026",
+            "password2": "Str0ng-pass-2026",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="newcs")
     assert user.check_password("Str0ng-pass-2026") and user.password.startswith("argon2")
     page = client.get(f"/accounts/memberships/add/?user={user.pk}").content.decode()
     assert f'value="{user.pk}" selected' in page
-    response = client.post("/accounts/memberships/add/", {
-        "user": user.pk, "role": Role.objects.get(slug="customer-service").pk, "project": cast.project_a.pk})
+    response = client.post(
+        "/accounts/memberships/add/",
+        {"user": user.pk, "role": Role.objects.get(slug="customer-service").pk, "project": cast.project_a.pk},
+    )
     assert response.status_code == 302
     user = User.objects.get(pk=user.pk)
     assert user.scope_for("estate.view_project") == frozenset({cast.project_a.pk})
@@ -101,24 +112,32 @@ def test_role_permission_matrix_edit(cast, client_for, api_for):
     from django.contrib.auth.models import Permission
 
     perm = Permission.objects.get(codename="view_project")
-    response = client.post(f"/accounts/roles/{role.pk}/edit/",
-                           {"name": "物业助理", "slug": "assistant", "permissions": [perm.pk]})
+    response = client.post(
+        f"/accounts/roles/{role.pk}/edit/",
+        {"name": "物业助理", "slug": "assistant", "permissions": [perm.pk]},
+    )
     assert response.status_code == 302
     assert list(role.permissions.values_list("codename", flat=True)) == ["view_project"]
     data = api_for(cast.ops_admin).get(f"/api/v1/accounts/roles/{role.pk}/").json()
     assert data["permissions"] == ["estate.view_project"]
     response = api_for(cast.ops_admin).patch(
-        f"/api/v1/accounts/roles/{role.pk}/", {"permissions": ["estate.view_project", "core.view_job"]}, format="json"
+        f"/api/v1/accounts/roles/{role.pk}/",
+        {"permissions": ["estate.view_project", "core.view_job"]},
+        format="json",
     )
-    assert response.status_code == 200 and sorted(response.json()["permissions"]) == ["core.view_job",
-                                                                                     "estate.view_project"]
+    assert response.status_code == 200 and sorted(response.json()["permissions"]) == [
+        "core.view_job",
+        "estate.view_project",
+    ]
 
 
 @pytest.mark.django_db
 def test_password_change(cast, client_for):
     client = client_for(cast.cashier_a)
-    response = client.post("/account/password/", {"old_password": "wuye-demo", "new_password1": "An0ther-secret!",
-                                                  "new_password2": "An0ther-secret!"})
+    response = client.post(
+        "/account/password/",
+        {"old_password": "wuye-demo", "new_password1": "An0ther-secret!", "new_password2": "An0ther-secret!"},
+    )
     assert response.status_code == 302
     cast.cashier_a.refresh_from_db()
     assert cast.cashier_a.check_password("An0ther-secret!")

@@ -29,8 +29,10 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
         return Response(
-            {"detail": "This object is referenced by other records and cannot be deleted.",
-             "blocking": blocking_payload(objs)},
+            {
+                "detail": "This object is referenced by other records and cannot be deleted.",
+                "blocking": blocking_payload(objs),
+            },
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

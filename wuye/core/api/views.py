@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from wuye.core import approvals
 from wuye.core.api.serializers import ValidatedModelSerializer
 from wuye.core.api.viewsets import ScopedReadOnlyViewSet
-from wuye.core import approvals
 from wuye.core.models import ApprovalRequest, AuditEvent, Job
 
 
@@ -44,12 +44,12 @@ class TokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
-            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
         )
         if user is None or not user.is_active:
-            return Response(
-                {"detail": "Invalid username or password."}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return Response({"detail": "Invalid username or password."}, status=status.HTTP_400_BAD_REQUEST)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -78,8 +78,21 @@ class JobSerializer(ValidatedModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "display", "kind", "name", "project", "status", "progress", "progress_text", "result",
-            "error", "output", "created_by", "created_at", "started_at", "finished_at",
+            "id",
+            "display",
+            "kind",
+            "name",
+            "project",
+            "status",
+            "progress",
+            "progress_text",
+            "result",
+            "error",
+            "output",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -98,8 +111,17 @@ class AuditEventSerializer(ValidatedModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "at", "actor", "project", "action", "content_type", "object_id", "object_repr", "amount",
-            "message", "data",
+            "id",
+            "at",
+            "actor",
+            "project",
+            "action",
+            "content_type",
+            "object_id",
+            "object_repr",
+            "amount",
+            "message",
+            "data",
         ]
         read_only_fields = fields
 
@@ -127,8 +149,21 @@ class ApprovalSerializer(ValidatedModelSerializer):
     class Meta:
         model = ApprovalRequest
         fields = [
-            "id", "display", "project", "kind", "title", "reason", "amount", "steps", "current_step", "status",
-            "created_by", "created_at", "decided_at", "events", "can_decide",
+            "id",
+            "display",
+            "project",
+            "kind",
+            "title",
+            "reason",
+            "amount",
+            "steps",
+            "current_step",
+            "status",
+            "created_by",
+            "created_at",
+            "decided_at",
+            "events",
+            "can_decide",
         ]
         read_only_fields = fields
 

@@ -60,7 +60,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         with transaction.atomic():
-            extra = {"created_by": self.request.user} if hasattr(serializer.Meta.model, "created_by_id") else {}
+            extra = (
+                {"created_by": self.request.user} if hasattr(serializer.Meta.model, "created_by_id") else {}
+            )
             obj = serializer.save(**extra)
             self._check_scope(obj, "add")
 

@@ -102,7 +102,9 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("WUYE_REQUIRE_BROWSER") == "1":
         return  # the browser fixture fails loudly instead
-    skip = pytest.mark.skip(reason="Chromium not found at /usr/bin/chromium (apt-get install chromium); browser test skipped")
+    skip = pytest.mark.skip(
+        reason="Chromium not found at /usr/bin/chromium (apt-get install chromium); browser test skipped"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -118,7 +120,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg

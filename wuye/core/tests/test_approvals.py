@@ -25,8 +25,14 @@ def request_a(cast):
     applied.clear()
     job = Job.objects.create(kind="x", name="被审批对象", project=cast.project_a)
     return approvals.do_request_approval(
-        actor=cast.cashier_a, kind="test.two_steps", project=cast.project_a, title="减免违约金 12.30",
-        steps=STEPS, target=job, amount=Decimal("12.30"), reason="老人独居",
+        actor=cast.cashier_a,
+        kind="test.two_steps",
+        project=cast.project_a,
+        title="减免违约金 12.30",
+        steps=STEPS,
+        target=job,
+        amount=Decimal("12.30"),
+        reason="老人独居",
     )
 
 

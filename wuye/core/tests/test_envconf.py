@@ -4,7 +4,15 @@ import sys
 
 import pytest
 
-from wuye.envconf import ConfigError, env_bool, env_database, env_email, env_fernet_key, env_int, secret_from_file
+from wuye.envconf import (
+    ConfigError,
+    env_bool,
+    env_database,
+    env_email,
+    env_fernet_key,
+    env_int,
+    secret_from_file,
+)
 
 
 def test_bool_int_parsing(monkeypatch):
@@ -70,10 +78,17 @@ def test_bad_setting_stops_the_process_with_the_variable_name(tmp_path):
 def test_production_settings_are_secure(tmp_path):
     code = (
         "from django.conf import settings as s;"
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS, s.SECURE_CONTENT_TYPE_NOSNIFF,"
-        " s.LANGUAGE_CODE, s.TIME_ZONE)"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.X_FRAME_OPTIONS,"
+        " s.SECURE_CONTENT_TYPE_NOSNIFF, s.LANGUAGE_CODE, s.TIME_ZONE)"
     )
-    env = {**os.environ, "DEBUG": "0", "WUYE_TESTING": "0", "WUYE_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "wuye.settings"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "WUYE_TESTING": "0",
+        "WUYE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "wuye.settings",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["True", "True", "DENY", "True", "zh-hans", "Asia/Shanghai"]

@@ -68,7 +68,9 @@ def test_every_source_string_is_in_the_catalogue(tmp_path):
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "tests", "testing"))
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete"],
-        cwd=copy, check=True, capture_output=True,
+        cwd=copy,
+        check=True,
+        capture_output=True,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "", "PYTHONPATH": ""},
     )
     extracted = set(parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))

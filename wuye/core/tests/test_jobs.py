@@ -21,8 +21,9 @@ def explode(ctx):
 @pytest.mark.django_db
 def test_job_runs_records_progress_and_result(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.enqueue(count_to, kind="test", name="数数", actor=cast.manager_a, project=cast.project_a,
-                           params={"n": 3})
+        job = jobs.enqueue(
+            count_to, kind="test", name="数数", actor=cast.manager_a, project=cast.project_a, params={"n": 3}
+        )
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
     assert job.progress == 100 and job.result == {"counted": 3}

@@ -56,7 +56,9 @@ def test_project_switcher_narrows_lists_and_refuses_foreign_projects(cast, clien
     client.post("/switch-project/", {"project": "all"})
     assert ">项目甲<" in client.get("/estate/projects/").content.decode()
     # a manager of A cannot switch into B
-    assert client_for(cast.manager_a).post("/switch-project/", {"project": cast.project_b.pk}).status_code == 404
+    assert (
+        client_for(cast.manager_a).post("/switch-project/", {"project": cast.project_b.pk}).status_code == 404
+    )
     # an external "next" is not followed
     response = client.post("/switch-project/", {"project": "all", "next": "https://evil.example/"})
     assert response["Location"] == "/"
@@ -66,7 +68,9 @@ def test_project_switcher_narrows_lists_and_refuses_foreign_projects(cast, clien
 def test_global_search_is_scoped(cast, client_for):
     body = client_for(cast.manager_a).get("/search/", {"q": "项目"}).content.decode()
     assert "项目甲" in body and "项目乙" not in body
-    fragment = client_for(cast.manager_a).get("/search/", {"q": "PA"}, HTTP_HX_REQUEST="true").content.decode()
+    fragment = (
+        client_for(cast.manager_a).get("/search/", {"q": "PA"}, HTTP_HX_REQUEST="true").content.decode()
+    )
     assert "项目甲" in fragment and "<html" not in fragment
 
 
@@ -86,8 +90,14 @@ def test_audit_trail_pages(cast, client_for):
     # model changes are logged with the acting user
     client_for(cast.ops_admin).post(
         f"/estate/projects/{cast.project_a.pk}/edit/",
-        {"name": "项目甲", "code": "PA", "service_grade": "grade_2", "fee_model": "lump_sum",
-         "managed_area": "1", "status": "active"},
+        {
+            "name": "项目甲",
+            "code": "PA",
+            "service_grade": "grade_2",
+            "fee_model": "lump_sum",
+            "managed_area": "1",
+            "status": "active",
+        },
     )
     manager = client_for(cast.manager_a)
     events = manager.get("/audit/").content.decode()
@@ -97,8 +107,12 @@ def test_audit_trail_pages(cast, client_for):
     history = manager.get(f"/estate/projects/{cast.project_a.pk}/history/").content.decode()
     assert "service_grade" in history and "billing.refund" in history
     assert client_for(cast.cashier_a).get("/audit/").status_code == 403
-    ids = {row["object_id"] for row in __import__("json").loads(
-        client_for(cast.auditor).get("/api/v1/audit-events/", HTTP_ACCEPT="application/json").content)["results"]}
+    ids = {
+        row["object_id"]
+        for row in __import__("json").loads(
+            client_for(cast.auditor).get("/api/v1/audit-events/", HTTP_ACCEPT="application/json").content
+        )["results"]
+    }
     assert ids == {str(cast.project_a.pk), str(cast.project_b.pk)}
     assert AuditEvent.objects.count() == 2
 

@@ -9,9 +9,16 @@ machine = StateMachine(
     "status",
     [
         Transition("start", source=["pending"], target="running", label="开始"),
-        Transition("finish", source="running", target="succeeded", permission="core.change_job", label="完成"),
-        Transition("fail", source=["pending", "running"], target="failed", label="失败",
-                   condition=lambda job: "需要原因" if not job.error else None),
+        Transition(
+            "finish", source="running", target="succeeded", permission="core.change_job", label="完成"
+        ),
+        Transition(
+            "fail",
+            source=["pending", "running"],
+            target="failed",
+            label="失败",
+            condition=lambda job: "需要原因" if not job.error else None,
+        ),
     ],
 )
 
@@ -25,7 +32,9 @@ def test_transitions_follow_the_declared_graph_and_are_recorded(cast):
         machine.apply(job, "start", actor=cast.manager_a)
     events = list(history(job))
     assert [(e.source, e.destination, e.transition) for e in events] == [("pending", "running", "start")]
-    assert events[0].actor == cast.manager_a and events[0].project == cast.project_a and events[0].note == "go"
+    assert (
+        events[0].actor == cast.manager_a and events[0].project == cast.project_a and events[0].note == "go"
+    )
 
 
 @pytest.mark.django_db

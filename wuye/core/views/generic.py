@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import select_template
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -58,7 +57,10 @@ class ScopedViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if not has_any_scope(request.user, permission_name(self.model, self.action)):
             # An object the user cannot even see does not exist for them (404), whatever the action.
-            if "pk" in kwargs and not self.base_queryset().restrict(request.user, "view").filter(pk=kwargs["pk"]).exists():
+            if (
+                "pk" in kwargs
+                and not self.base_queryset().restrict(request.user, "view").filter(pk=kwargs["pk"]).exists()
+            ):
                 raise Http404
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -131,7 +133,9 @@ class ObjectListView(ScopedViewMixin, View):
         )
         table.apply_column_choice(self.visible_columns())
         per_page = self.request.GET.get("per_page")
-        per_page = int(per_page) if per_page and per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES else 25
+        per_page = (
+            int(per_page) if per_page and per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES else 25
+        )
         RequestConfig(self.request, paginate={"per_page": per_page} if paginate else False).configure(table)
         table.per_page_choices = PER_PAGE_CHOICES
         return table
@@ -151,7 +155,8 @@ class ObjectListView(ScopedViewMixin, View):
             "can_add": self.can("add") and bool(url_for(self.model, "add")),
             "add_url": url_for(self.model, "add"),
             "columns": [
-                (name, label, name in self.visible_columns()) for name, label in self.table.choosable_columns()
+                (name, label, name in self.visible_columns())
+                for name, label in self.table.choosable_columns()
             ],
             "per_page_choices": PER_PAGE_CHOICES,
             "breadcrumbs": [(self.verbose(plural=True), "")],
@@ -413,10 +418,16 @@ class ObjectViews:
         patterns = []
         if "list" in cls.actions:
             patterns.append(
-                path(f"{prefix}/", cls._view(cls.list_view, table=cls.table, filterset=cls.filterset), name=f"{name}_list")
+                path(
+                    f"{prefix}/",
+                    cls._view(cls.list_view, table=cls.table, filterset=cls.filterset),
+                    name=f"{name}_list",
+                )
             )
         if "add" in cls.actions:
-            patterns.append(path(f"{prefix}/add/", cls._view(cls.edit_view, form=cls.form), name=f"{name}_add"))
+            patterns.append(
+                path(f"{prefix}/add/", cls._view(cls.edit_view, form=cls.form), name=f"{name}_add")
+            )
         if "detail" in cls.actions:
             patterns.append(
                 path(
@@ -430,7 +441,9 @@ class ObjectViews:
                 path(f"{prefix}/<int:pk>/edit/", cls._view(cls.edit_view, form=cls.form), name=f"{name}_edit")
             )
         if "delete" in cls.actions:
-            patterns.append(path(f"{prefix}/<int:pk>/delete/", cls._view(cls.delete_view), name=f"{name}_delete"))
+            patterns.append(
+                path(f"{prefix}/<int:pk>/delete/", cls._view(cls.delete_view), name=f"{name}_delete")
+            )
         if "changelog" in cls.actions:
             patterns.append(
                 path(f"{prefix}/<int:pk>/history/", cls._view(cls.changelog_view), name=f"{name}_changelog")

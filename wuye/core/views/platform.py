@@ -89,7 +89,11 @@ def _require(request, perm):
 @login_required
 def job_list(request):
     _require(request, "core.view_job")
-    qs = Job.objects.restrict(request.user, "view").in_project(request.project).select_related("project", "created_by")
+    qs = (
+        Job.objects.restrict(request.user, "view")
+        .in_project(request.project)
+        .select_related("project", "created_by")
+    )
     if request.GET.get("mine"):
         qs = qs.filter(created_by=request.user)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -103,7 +107,9 @@ def job_list(request):
 @login_required
 def job_detail(request, pk):
     _require(request, "core.view_job")
-    job = get_object_or_404(Job.objects.restrict(request.user, "view").select_related("project", "created_by"), pk=pk)
+    job = get_object_or_404(
+        Job.objects.restrict(request.user, "view").select_related("project", "created_by"), pk=pk
+    )
     context = {"title": job.name, "job": job, "breadcrumbs": [(_("Jobs"), "/jobs/"), (job.name, "")]}
     if is_htmx(request):
         return render(request, "core/htmx/job_progress.html", context)
@@ -116,7 +122,9 @@ def job_download(request, pk):
     job = get_object_or_404(Job.objects.restrict(request.user, "view"), pk=pk)
     if not job.output:
         raise Http404
-    return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -130,35 +138,54 @@ def audit_list(request):
         if request.GET.get("q"):
             qs = qs.filter(object_repr__icontains=request.GET["q"])
     else:
-        qs = AuditEvent.objects.restrict(request.user, "view").in_project(request.project).select_related(
-            "actor", "project"
+        qs = (
+            AuditEvent.objects.restrict(request.user, "view")
+            .in_project(request.project)
+            .select_related("actor", "project")
         )
         if request.GET.get("q"):
-            qs = qs.filter(object_repr__icontains=request.GET["q"]) | qs.filter(action__icontains=request.GET["q"])
+            qs = qs.filter(object_repr__icontains=request.GET["q"]) | qs.filter(
+                action__icontains=request.GET["q"]
+            )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "core/audit_list.html",
-        {"title": _("Audit trail"), "tab": tab, "page": page, "q": request.GET.get("q", ""),
-         "breadcrumbs": [(_("Audit trail"), "")]},
+        {
+            "title": _("Audit trail"),
+            "tab": tab,
+            "page": page,
+            "q": request.GET.get("q", ""),
+            "breadcrumbs": [(_("Audit trail"), "")],
+        },
     )
 
 
 @login_required
 def approval_list(request):
     _require(request, "core.view_approvalrequest")
-    qs = ApprovalRequest.objects.restrict(request.user, "view").in_project(request.project).select_related(
-        "project", "created_by"
+    qs = (
+        ApprovalRequest.objects.restrict(request.user, "view")
+        .in_project(request.project)
+        .select_related("project", "created_by")
     )
     status = request.GET.get("status", "pending")
     if status in ApprovalStatus.values:
         qs = qs.filter(status=status)
-    rows = [(r, approvals.can_decide(r, request.user)) for r in Paginator(qs, 25).get_page(request.GET.get("page"))]
+    rows = [
+        (r, approvals.can_decide(r, request.user))
+        for r in Paginator(qs, 25).get_page(request.GET.get("page"))
+    ]
     return render(
         request,
         "core/approval_list.html",
-        {"title": _("Approvals"), "rows": rows, "status": status, "statuses": ApprovalStatus.choices,
-         "breadcrumbs": [(_("Approvals"), "")]},
+        {
+            "title": _("Approvals"),
+            "rows": rows,
+            "status": status,
+            "statuses": ApprovalStatus.choices,
+            "breadcrumbs": [(_("Approvals"), "")],
+        },
     )
 
 
@@ -171,12 +198,16 @@ def approval_detail(request, pk):
         try:
             if decision in ("approve", "reject"):
                 approvals.do_decide_approval(
-                    actor=request.user, request=req, approve=decision == "approve",
+                    actor=request.user,
+                    request=req,
+                    approve=decision == "approve",
                     comment=request.POST.get("comment", ""),
                 )
                 messages.success(request, _("Decision recorded."))
             elif decision == "cancel":
-                approvals.do_cancel_approval(actor=request.user, request=req, comment=request.POST.get("comment", ""))
+                approvals.do_cancel_approval(
+                    actor=request.user, request=req, comment=request.POST.get("comment", "")
+                )
                 messages.success(request, _("Request cancelled."))
         except ValidationError as exc:
             for msg in exc.messages:

@@ -18,8 +18,17 @@ def test_demo_is_idempotent_and_gives_every_role_a_login(rf):
     pm1, pm2 = User.objects.get(username="pm1"), User.objects.get(username="pm2")
     assert pm1.memberships.get().project.code == "P001" and pm2.memberships.get().project.code == "P002"
     slugs = set(Membership.objects.values_list("role__slug", flat=True))
-    assert slugs == {"ops-admin", "project-manager", "customer-service", "engineer", "security-guard",
-                     "cleaning-greening", "cashier", "finance", "auditor"}
+    assert slugs == {
+        "ops-admin",
+        "project-manager",
+        "customer-service",
+        "engineer",
+        "security-guard",
+        "cleaning-greening",
+        "cashier",
+        "finance",
+        "auditor",
+    }
     request = rf.post("/login/")
     assert authenticate(request, username="admin", password="wuye-demo") == admin
 
@@ -39,4 +48,6 @@ def test_demo_is_deterministic_with_seed():
     User.objects.all().delete()
     Project.objects.all().delete()
     call_command("demo", "--projects", "3", "--seed", "11")
-    assert list(Project.objects.order_by("code").values_list("code", "managed_area", "service_phone")) == first
+    assert (
+        list(Project.objects.order_by("code").values_list("code", "managed_area", "service_phone")) == first
+    )

@@ -5,8 +5,15 @@ from wuye.estate.models import Project
 
 def test_project_code_validation_message(cast, client_for):
     response = client_for(cast.ops_admin).post(
-        "/estate/projects/add/", {"name": "X", "code": "bad code!", "service_grade": "grade_1",
-                                  "fee_model": "lump_sum", "managed_area": "1", "status": "active"}
+        "/estate/projects/add/",
+        {
+            "name": "X",
+            "code": "bad code!",
+            "service_grade": "grade_1",
+            "fee_model": "lump_sum",
+            "managed_area": "1",
+            "status": "active",
+        },
     )
     assert response.status_code == 200
     assert "code" in response.context["form"].errors
@@ -15,14 +22,26 @@ def test_project_code_validation_message(cast, client_for):
 
 def test_project_manager_cannot_create_projects(cast, client_for, api_for):
     assert client_for(cast.manager_a).get("/estate/projects/add/").status_code == 403
-    response = api_for(cast.manager_a).post("/api/v1/estate/projects/", {"name": "X", "code": "X1"}, format="json")
+    response = api_for(cast.manager_a).post(
+        "/api/v1/estate/projects/", {"name": "X", "code": "X1"}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_manager_edits_own_project_not_others(cast, api_for):
     client = api_for(cast.manager_a)
-    assert client.patch(f"/api/v1/estate/projects/{cast.project_a.pk}/", {"city": "北京"}, format="json").status_code == 200
-    assert client.patch(f"/api/v1/estate/projects/{cast.project_b.pk}/", {"city": "北京"}, format="json").status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/estate/projects/{cast.project_a.pk}/", {"city": "北京"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/v1/estate/projects/{cast.project_b.pk}/", {"city": "北京"}, format="json"
+        ).status_code
+        == 404
+    )
     cast.project_b.refresh_from_db()
     assert cast.project_b.city != "北京"
 

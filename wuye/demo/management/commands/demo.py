@@ -10,7 +10,9 @@ class Command(BaseCommand):
         parser.add_argument("--projects", type=int, default=2)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
-            "--if-empty", action="store_true", help="Only when the database has no users yet (used by make run)."
+            "--if-empty",
+            action="store_true",
+            help="Only when the database has no users yet (used by make run).",
         )
 
     def handle(self, *args, projects, seed, if_empty, **options):
