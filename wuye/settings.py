@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "wuye.core",
     "wuye.accounts",
     "wuye.estate",
+    "wuye.residents",
     "wuye.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("wuye.core.urls")),
     path("accounts/", include("wuye.accounts.urls")),
     path("estate/", include("wuye.estate.urls")),
+    path("residents/", include("wuye.residents.urls")),
     path("api/v1/", include("wuye.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,13 +1,23 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wuye.core.models import BaseModel
+from wuye.core.models import BaseModel, ProjectScopedModel
 from wuye.estate.choices import (
+    DEVELOPER_STATUSES,
+    PARKING_SPACE_STATUS_COLORS,
     PROJECT_STATUS_COLORS,
+    UNIT_STATUS_COLORS,
+    BuildingTypeChoices,
+    ParkingLotKindChoices,
+    ParkingSpaceKindChoices,
+    ParkingSpaceStatusChoices,
     ProjectFeeModelChoices,
     ProjectServiceGradeChoices,
     ProjectStatusChoices,
+    UnitStatusChoices,
+    UnitUsageChoices,
 )
 
 
@@ -70,3 +80,284 @@ class Project(BaseModel):
 
     def get_additional_data(self):
         return {"project_id": self.pk}
+
+
+class Building(ProjectScopedModel):
+    """A building (楼栋) of a project."""
+
+    number = models.CharField(
+        _("number"), max_length=20, help_text=_("Building number as used in unit codes, e.g. 3.")
+    )
+    name = models.CharField(
+        _("name"), max_length=60, blank=True, help_text=_("e.g. 3栋; defaults to the number.")
+    )
+    building_type = models.CharField(
+        _("type"), max_length=16, choices=BuildingTypeChoices.choices, default=BuildingTypeChoices.HIGH_RISE
+    )
+    floors_above = models.PositiveSmallIntegerField(
+        _("floors above ground"), validators=[MinValueValidator(1)]
+    )
+    floors_below = models.PositiveSmallIntegerField(_("floors below ground"), default=0)
+    elevator_count = models.PositiveSmallIntegerField(_("elevators"), default=0)
+    completion_date = models.DateField(_("completion date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["project", "sort_key", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="estate_building_unique_number")
+        ]
+
+    sort_key = models.PositiveIntegerField(default=0, editable=False, db_index=True)
+
+    def __str__(self):
+        return self.name or f"{self.number}栋"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = natural_sort_key(self.number)
+        super().save(*args, **kwargs)
+
+    def floor_range(self) -> list[int]:
+        """Floors from the top down, without a floor 0 (1 is the ground floor, -1 the first basement)."""
+        above = list(range(self.floors_above, 0, -1))
+        below = [-i for i in range(1, self.floors_below + 1)]
+        return above + below
+
+
+class Entrance(ProjectScopedModel):
+    """A stairwell entrance (单元) of a building; optional."""
+
+    building = models.ForeignKey(
+        Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="entrances"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("entrance")
+        verbose_name_plural = _("entrances")
+        ordering = ["building", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="estate_entrance_unique_number")
+        ]
+
+    def __str__(self):
+        return self.name or f"{self.building}{self.number}单元"
+
+    def clean(self):
+        if self.building_id and self.project_id and self.building.project_id != self.project_id:
+            raise ValidationError({"building": _("The building belongs to another project.")})
+
+
+class Unit(ProjectScopedModel):
+    """A unit (房屋): one exclusive part, such as an apartment, shop, office or storage room."""
+
+    building = models.ForeignKey(
+        Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="units"
+    )
+    entrance = models.ForeignKey(
+        Entrance,
+        verbose_name=_("entrance"),
+        on_delete=models.PROTECT,
+        related_name="units",
+        null=True,
+        blank=True,
+    )
+    code = models.CharField(
+        _("unit code"),
+        max_length=40,
+        help_text=_("Unique in the project, e.g. 3-2-1201 (building-entrance-room)."),
+    )
+    room_number = models.CharField(_("room number"), max_length=20)
+    floor = models.SmallIntegerField(_("floor"))
+    building_area = models.DecimalField(_("building area (㎡)"), max_digits=10, decimal_places=2)
+    inner_area = models.DecimalField(
+        _("inner area (㎡)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    usage = models.CharField(
+        _("usage"), max_length=16, choices=UnitUsageChoices.choices, default=UnitUsageChoices.RESIDENTIAL
+    )
+    layout = models.CharField(_("layout"), max_length=30, blank=True, help_text=_("e.g. 3室2厅2卫"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=UnitStatusChoices.choices,
+        default=UnitStatusChoices.UNSOLD,
+        db_index=True,
+    )
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    vacancy_registered = models.BooleanField(
+        _("vacancy registered"),
+        default=False,
+        help_text=_("The owner registered the unit as vacant (for discounts)."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    #: code with separators removed, for search ("3-2-1201" and "3栋2单元1201" both become "321201")
+    search_code = models.CharField(max_length=40, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = [
+            "project",
+            "building__sort_key",
+            "building__number",
+            "entrance__number",
+            "-floor",
+            "room_number",
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="estate_unit_unique_code"),
+            models.CheckConstraint(condition=models.Q(building_area__gt=0), name="estate_unit_area_positive"),
+        ]
+        indexes = [models.Index(fields=["project", "status"], name="estate_unit_proj_status")]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def status_color(self):
+        return UNIT_STATUS_COLORS.get(self.status, "secondary")
+
+    @property
+    def developer_liable(self) -> bool:
+        return self.status in DEVELOPER_STATUSES
+
+    def save(self, *args, **kwargs):
+        self.search_code = compact_code(self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.building_area is not None and self.building_area <= 0:
+            errors["building_area"] = _("The building area must be positive.")
+        if self.inner_area is not None:
+            if self.inner_area <= 0:
+                errors["inner_area"] = _("The inner area must be positive.")
+            elif self.building_area is not None and self.inner_area > self.building_area:
+                errors["inner_area"] = _("The inner area cannot exceed the building area.")
+        building = self.building if self.building_id else None
+        if building is not None:
+            if self.project_id and building.project_id != self.project_id:
+                errors["building"] = _("The building belongs to another project.")
+            if self.floor is not None and (
+                self.floor == 0 or self.floor > building.floors_above or self.floor < -building.floors_below
+            ):
+                errors["floor"] = _(
+                    "Floor %(floor)s is outside building %(building)s (%(low)s to %(high)s)."
+                ) % {
+                    "floor": self.floor,
+                    "building": building,
+                    "low": -building.floors_below if building.floors_below else 1,
+                    "high": building.floors_above,
+                }
+        if self.entrance_id and building is not None and self.entrance.building_id != building.pk:
+            errors["entrance"] = _("The entrance is in another building.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ParkingLot(ProjectScopedModel):
+    """A car park (车场) of a project."""
+
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=ParkingLotKindChoices.choices,
+        default=ParkingLotKindChoices.UNDERGROUND,
+    )
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("parking lot")
+        verbose_name_plural = _("parking lots")
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="estate_parkinglot_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ParkingSpace(ProjectScopedModel):
+    """A parking space (车位): owned (产权), rented, or public/temporary."""
+
+    lot = models.ForeignKey(
+        ParkingLot, verbose_name=_("parking lot"), on_delete=models.PROTECT, related_name="spaces"
+    )
+    code = models.CharField(_("space code"), max_length=30)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=ParkingSpaceKindChoices.choices,
+        default=ParkingSpaceKindChoices.OWNED,
+    )
+    area = models.DecimalField(_("area (㎡)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ParkingSpaceStatusChoices.choices,
+        default=ParkingSpaceStatusChoices.AVAILABLE,
+        db_index=True,
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("linked unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parking_spaces",
+        help_text=_("The unit whose owner holds or rents this space."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("parking space")
+        verbose_name_plural = _("parking spaces")
+        ordering = ["project", "lot__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="estate_parkingspace_unique_code")
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def status_color(self):
+        return PARKING_SPACE_STATUS_COLORS.get(self.status, "secondary")
+
+    def clean(self):
+        errors = {}
+        if self.area is not None and self.area <= 0:
+            errors["area"] = _("The area must be positive.")
+        if self.lot_id and self.project_id and self.lot.project_id != self.project_id:
+            errors["lot"] = _("The parking lot belongs to another project.")
+        if self.unit_id and self.project_id and self.unit.project_id != self.project_id:
+            errors["unit"] = _("The unit belongs to another project.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def natural_sort_key(number: str) -> int:
+    """Buildings sort 1, 2, 10 rather than 1, 10, 2: leading digits as an integer."""
+    digits = ""
+    for ch in number or "":
+        if ch.isdigit():
+            digits += ch
+        else:
+            break
+    return int(digits) if digits else 0
+
+
+def compact_code(code: str) -> str:
+    """Normalise a unit code for search: 3-2-1201, 3栋2单元1201 and 3#2-1201 all become 321201."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", code or "").upper()
+    return re.sub(r"[\s\-#_/\\.·栋幢号楼单元室座层]", "", text)

@@ -231,11 +231,20 @@ class ObjectDetailView(ScopedViewMixin, View):
         return {}
 
     def get(self, request, *args, **kwargs):
+        from wuye.core.panels import panels_for
+
         obj = self.get_object()
+        only = request.GET.get("panel")
+        if only and is_htmx(request):
+            panels = panels_for(request, obj, only=only)
+            if not panels:
+                raise Http404
+            return HttpResponse(panels[0]["html"])
         context = {
             "object": obj,
             "opts": self.model._meta,
             "title": str(obj),
+            "panels": panels_for(request, obj),
             "field_rows": self.field_rows(obj),
             "can_change": self.can("change", obj) and bool(url_for(self.model, "edit", pk=obj.pk)),
             "can_delete": self.can("delete", obj) and bool(url_for(self.model, "delete", pk=obj.pk)),
