@@ -68,9 +68,7 @@ def validate_plate(value: str) -> None:
     plate = normalize_plate(value)
     if not _PLATE.match(plate):
         raise ValidationError(
-            _(
-                "%(plate)s is not a valid plate: expected e.g. 沪A12345 or, for new-energy vehicles, 沪AD12345."
-            )
+            _("%(plate)s is not a valid plate: expected e.g. 沪A12345, or 沪AD12345 for new-energy vehicles.")
             % {"plate": value}
         )
 
