@@ -1,3 +1,5 @@
+from wuye.billing.views import cashier, fees, meters, reports
+
 app_name = "billing"
 
-urlpatterns: list = []
+urlpatterns = [*fees.urlpatterns, *cashier.urlpatterns, *meters.urlpatterns, *reports.urlpatterns]

@@ -1,4 +1,4 @@
-from wuye.billing.models.bills import Bill, BillAdjustment, BillEvent, BillingRun
+from wuye.billing.models.bills import Bill, BillAdjustment, BillEvent, BillingRun, BillingSchedule
 from wuye.billing.models.fees import FeeAssignment, FeeItem, FeeStandard, LateFeeRule
 from wuye.billing.models.payments import (
     CashierDayClose,
@@ -14,6 +14,7 @@ __all__ = [
     "BillAdjustment",
     "BillEvent",
     "BillingRun",
+    "BillingSchedule",
     "CashierDayClose",
     "FeeAssignment",
     "FeeItem",

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -233,3 +234,35 @@ class BillEvent(ProjectScopedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"
+
+
+class BillingSchedule(ProjectScopedModel):
+    """When a project's monthly billing runs by itself (a periodic task checks every day)."""
+
+    day_of_month = models.PositiveSmallIntegerField(
+        _("run on day"),
+        default=1,
+        help_text=_("Day of the month on which that month's bills are generated (1-28)."),
+    )
+    items = models.ManyToManyField(
+        "billing.FeeItem",
+        verbose_name=_("fee items"),
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: all active items."),
+    )
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    last_period = models.DateField(_("last period billed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("billing schedule")
+        verbose_name_plural = _("billing schedules")
+        ordering = ["project_id"]
+        constraints = [models.UniqueConstraint(fields=["project"], name="billing_schedule_one_per_project")]
+
+    def __str__(self):
+        return f"{self.project} · {self.day_of_month}"
+
+    def clean(self):
+        if self.day_of_month is not None and not 1 <= self.day_of_month <= 28:
+            raise ValidationError({"day_of_month": _("Choose a day between 1 and 28.")})

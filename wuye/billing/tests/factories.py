@@ -131,3 +131,7 @@ def payment_in(project=None, **kwargs):
 @register(PrepaidAccount)
 def prepaid_account_in(project=None, **kwargs):
     return PrepaidAccount.objects.create(project=project, unit=make_unit(project))
+
+
+# Factories of the other billing screens' models register themselves on import.
+from wuye.billing.tests import factories_cashier, factories_fees, factories_meters, factories_reports  # noqa: E402,F401

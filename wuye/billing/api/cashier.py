@@ -1,0 +1,3 @@
+"""Billing API: cashier."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""Billing API: fees."""
+
+routes: list = []

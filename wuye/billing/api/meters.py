@@ -1,0 +1,3 @@
+"""Billing API: meters."""
+
+routes: list = []

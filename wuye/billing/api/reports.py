@@ -1,0 +1,3 @@
+"""Billing API: reports."""
+
+routes: list = []

@@ -1,0 +1,1 @@
+"""Test factories for billing cashier models (imported by factories.py)."""

@@ -1,0 +1,1 @@
+"""Test factories for billing fees models (imported by factories.py)."""

@@ -1,0 +1,1 @@
+"""Test factories for billing meters models (imported by factories.py)."""

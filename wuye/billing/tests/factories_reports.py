@@ -1,0 +1,1 @@
+"""Test factories for billing reports models (imported by factories.py)."""

@@ -1,0 +1,3 @@
+"""Billing screens: cashier (see docs/development)."""
+
+urlpatterns: list = []

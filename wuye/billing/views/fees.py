@@ -1,0 +1,3 @@
+"""Billing screens: fees (see docs/development)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Billing screens: meters (see docs/development)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Billing screens: reports (see docs/development)."""
+
+urlpatterns: list = []
