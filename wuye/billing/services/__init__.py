@@ -22,6 +22,7 @@ from wuye.billing.services.runs import run_billing, run_billing_job
 
 __all__ = [
     "create_adhoc_charge",
+    "do_apply_rule_discount",
     "do_collect_payment",
     "do_deduct_prepaid",
     "do_deposit_prepaid",

@@ -144,6 +144,18 @@ def do_reduce_bill(*, actor, bill, amount, reason, kind=AdjustmentKindChoices.RE
     )
 
 
+def do_apply_rule_discount(*, actor, bill, amount, reason):
+    """A discount that a configured rule grants (e.g. prepay N months, X% off): no approval needed.
+
+    The caller computes the amount from the rule; it may not exceed what is still due.
+    """
+    amount = fen(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be positive.")})
+    with transaction.atomic():
+        return _apply_reduction(bill.pk, AdjustmentKindChoices.DISCOUNT, amount, reason, actor)
+
+
 def do_waive_late_fee(*, actor, bill, amount, reason):
     """Waive (part of) a bill's late fee; above WUYE_WAIVER_APPROVAL_LIMIT it needs approval."""
     return _reduce(

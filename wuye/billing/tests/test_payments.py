@@ -294,3 +294,14 @@ def test_closed_day_refuses_payments(cast, three_months):
             tenders=[("cash", "100.00")],
             when=at(datetime.date(2026, 9, 1)),
         )
+
+
+@pytest.mark.django_db
+def test_rule_discount_needs_no_approval_but_cannot_exceed_the_due(cast, three_months):
+    from wuye.billing.services import do_apply_rule_discount
+
+    unit, bills = three_months
+    adj = do_apply_rule_discount(actor=cast.cashier_a, bill=bills[2], amount="5.00", reason="预交12个月95折")
+    assert adj.kind == "discount" and Bill.objects.get(pk=bills[2].pk).outstanding == D("95.00")
+    with pytest.raises(ValidationError):
+        do_apply_rule_discount(actor=cast.cashier_a, bill=bills[2], amount="96.00", reason="x")
