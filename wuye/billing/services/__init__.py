@@ -6,6 +6,7 @@ explicit audit row (``wuye.core.audit``). Views, API views, tasks and commands c
 
 from wuye.billing.services.charges import create_adhoc_charge
 from wuye.billing.services.corrections import (
+    do_apply_rule_discount,
     do_reduce_bill,
     do_reverse_payment,
     do_void_bill,
