@@ -1,4 +1,5 @@
 from wuye.billing.models.bills import Bill, BillAdjustment, BillEvent, BillingRun, BillingSchedule
+from wuye.billing.models.dunning import DunningRecord
 from wuye.billing.models.fees import FeeAssignment, FeeItem, FeeStandard, LateFeeRule
 from wuye.billing.models.payments import (
     CashierDayClose,
@@ -16,6 +17,7 @@ __all__ = [
     "BillingRun",
     "BillingSchedule",
     "CashierDayClose",
+    "DunningRecord",
     "FeeAssignment",
     "FeeItem",
     "FeeStandard",
