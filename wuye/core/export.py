@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+from decimal import Decimal
 from urllib.parse import parse_qsl
 
 from django.utils import timezone
@@ -19,7 +21,9 @@ def rows_to_xlsx(rows, title: str = "Sheet1") -> bytes:
     widths: dict[int, int] = {}
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
-            if value is not None and not isinstance(value, int | float | str):
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                value = timezone.localtime(value).replace(tzinfo=None)
+            elif value is not None and not isinstance(value, int | float | str | Decimal | datetime.date):
                 value = str(value)
             cell = ws.cell(row=r, column=c, value=value)
             if r == 1:
