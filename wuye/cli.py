@@ -4,6 +4,7 @@ wuye serve [--host H] [--port P] [--no-worker]   web server (+ a background work
 wuye worker                                      the Huey consumer (background jobs)
 wuye demo [--projects N] [--seed S]              demo data
 wuye backup [FILE] / wuye restore FILE           database backup and restore
+wuye import units|owners|tenants|vehicles|parking --project CODE FILE.xlsx [--dry-run]
 wuye <any manage.py command>                     e.g. wuye migrate, wuye createsuperuser
 """
 
@@ -118,6 +119,8 @@ def main(argv=None):
         return backup(argv[1:])
     if verb == "restore":
         return restore(argv[1:])
+    if verb == "import":
+        return _manage(["import_data", *argv[1:]])
     if verb in ("help", "-h", "--help") and len(argv) <= 1:
         print(__doc__)
         return _manage(["help"])

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "wuye.accounts",
     "wuye.estate",
     "wuye.residents",
+    "wuye.core.importing",
+    "wuye.notifications",
+    "wuye.billing",
+    "wuye.service",
     "wuye.demo",
 ]
 
@@ -260,3 +264,9 @@ LOGGING = {
 }
 
 WUYE_APP_TITLE = _("Wuye Property Operations")
+
+# Notifications: the SMS gateway backend (only logs by default), the signature every SMS carries,
+# and the site address put in front of links in e-mails.
+WUYE_SMS_BACKEND = env_str("WUYE_SMS_BACKEND", "wuye.notifications.sms.LoggingSmsBackend")
+WUYE_SMS_SIGNATURE = env_str("WUYE_SMS_SIGNATURE", "物业服务中心")
+WUYE_SITE_URL = env_str("WUYE_SITE_URL", "http://127.0.0.1:8000")
