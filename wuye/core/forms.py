@@ -9,6 +9,17 @@ from django.conf import settings
 from wuye.core.scoping import ALL, RestrictedQuerySet, permission_name, user_scope
 
 
+def _choice_count(field) -> int:
+    """How many options a choice field offers (querysets are counted lazily by the widget: skip)."""
+    choices = getattr(field, "choices", None)
+    if choices is None or hasattr(choices, "queryset"):
+        return 13 if choices is not None else 0  # model choices: make them searchable
+    try:
+        return len(list(choices))
+    except TypeError:
+        return 0
+
+
 def style_fields(form):
     for field in form.fields.values():
         widget = field.widget
@@ -18,7 +29,7 @@ def style_fields(form):
             continue
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             widget.attrs.setdefault("class", "form-select")
-            if isinstance(widget, forms.SelectMultiple) or len(getattr(field, "choices", []) or []) > 12:
+            if isinstance(widget, forms.SelectMultiple) or _choice_count(field) > 12:
                 widget.attrs.setdefault("data-tom-select", "1")
         elif isinstance(widget, forms.DateInput):
             widget.input_type = "date"

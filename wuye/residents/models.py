@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wuye.core.crypto import EncryptedTextField, lookup_hash
 from wuye.core.models import ProjectScopedModel
 from wuye.core.privacy import mask_id, mask_phone
+from wuye.core.scoping import RestrictedQuerySet
 from wuye.residents.choices import (
     OccupancyKindChoices,
     OccupancyRelationChoices,
@@ -22,12 +23,43 @@ from wuye.residents.choices import (
     VehicleTypeChoices,
 )
 from wuye.residents.validators import (
+    birth_date_from_resident_id,
+    gender_from_resident_id,
     is_new_energy_plate,
     normalize_id,
     normalize_plate,
     validate_plate,
     validate_resident_id,
 )
+
+
+def current_q(on: datetime.date | None = None) -> Q:
+    """Rows in force on ``on`` (today by default).
+
+    ``start_date`` is the first day; ``end_date`` is the day the relationship ended (a transfer or a
+    move-out on that day), so on ``end_date`` itself the row is no longer current and the new owner or
+    the empty unit takes over without a day of overlap. Missing dates mean "open".
+    """
+    on = on or datetime.date.today()
+    return (Q(start_date__isnull=True) | Q(start_date__lte=on)) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=on)
+    )
+
+
+class TenureQuerySet(RestrictedQuerySet):
+    """Ownerships and occupancies: ``.current()`` are those in force today (or on a given day)."""
+
+    def current(self, on: datetime.date | None = None):
+        return self.filter(current_q(on))
+
+    def ended(self, on: datetime.date | None = None):
+        return self.exclude(current_q(on))
+
+
+def _is_current(row, on: datetime.date | None = None) -> bool:
+    on = on or datetime.date.today()
+    started = row.start_date is None or row.start_date <= on
+    return started and (row.end_date is None or row.end_date > on)
 
 
 def pinyin_initials(name: str) -> str:
@@ -84,6 +116,10 @@ class Person(ProjectScopedModel):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def is_anonymized(self) -> bool:
+        return self.anonymized_at is not None
+
     def clean(self):
         errors = {}
         if self.id_number:
@@ -93,10 +129,38 @@ class Person(ProjectScopedModel):
                     validate_resident_id(self.id_number)
                 except ValidationError as exc:
                     errors["id_number"] = exc.messages
+                else:
+                    # The resident ID carries the birth date and the gender: fill them when missing.
+                    if self.birth_date is None:
+                        self.birth_date = birth_date_from_resident_id(self.id_number)
+                    if not self.gender:
+                        self.gender = gender_from_resident_id(self.id_number)
+            if "id_number" not in errors and self.project_id:
+                duplicate = (
+                    Person.objects.filter(
+                        project_id=self.project_id, id_number_hash=lookup_hash(self.id_number)
+                    )
+                    .exclude(pk=self.pk)
+                    .first()
+                )
+                if duplicate is not None:
+                    errors["id_number"] = _("%(name)s in this project already has this ID number.") % {
+                        "name": duplicate.name
+                    }
         if self.phone:
             digits = "".join(ch for ch in self.phone if ch.isdigit() or ch in "+-")
             if sum(ch.isdigit() for ch in digits) < 7:
                 errors["phone"] = _("Enter a phone number with at least 7 digits.")
+        if self.is_developer and self.project_id:
+            other = (
+                Person.objects.filter(project_id=self.project_id, is_developer=True)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                errors["is_developer"] = _("%(name)s is already this project's developer.") % {
+                    "name": other.name
+                }
         if self.birth_date and self.birth_date > datetime.date.today():
             errors["birth_date"] = _("The birth date is in the future.")
         if errors:
@@ -147,9 +211,11 @@ class Ownership(ProjectScopedModel):
         help_text=_("Co-owners of a unit act and vote through one representative."),
     )
     certificate_number = models.CharField(_("title certificate"), max_length=60, blank=True)
-    start_date = models.DateField(_("from"), null=True, blank=True)
-    end_date = models.DateField(_("to"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = TenureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ownership")
@@ -162,7 +228,8 @@ class Ownership(ProjectScopedModel):
 
     @property
     def is_current(self) -> bool:
-        return self.end_date is None or self.end_date >= datetime.date.today()
+        """In force today; see ``current_q`` for the meaning of the dates."""
+        return _is_current(self)
 
     @property
     def is_co_owner(self) -> bool:
@@ -176,8 +243,14 @@ class Ownership(ProjectScopedModel):
             related = getattr(self, field) if getattr(self, f"{field}_id") else None
             if related is not None and self.project_id and related.project_id != self.project_id:
                 errors[field] = _("It belongs to another project.")
-        if self.unit_id and self.share is not None and self.end_date is None:
-            others = Ownership.objects.filter(unit_id=self.unit_id, end_date__isnull=True).exclude(pk=self.pk)
+        today = datetime.date.today()
+        open_now = self.end_date is None or self.end_date > today
+        if self.unit_id and self.share is not None and open_now:
+            others = (
+                Ownership.objects.filter(unit_id=self.unit_id)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+                .exclude(pk=self.pk)
+            )
             total = sum((o.share for o in others), self.share)
             if total > 100:
                 errors["share"] = _(
@@ -208,9 +281,11 @@ class Occupancy(ProjectScopedModel):
     is_payer = models.BooleanField(
         _("pays the fees"), default=False, help_text=_("A tenant may pay the fees; the owner stays liable.")
     )
-    start_date = models.DateField(_("from"), null=True, blank=True)
-    end_date = models.DateField(_("to"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = TenureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resident")
@@ -223,7 +298,8 @@ class Occupancy(ProjectScopedModel):
 
     @property
     def is_current(self) -> bool:
-        return self.end_date is None or self.end_date >= datetime.date.today()
+        """In force today; see ``current_q`` for the meaning of the dates."""
+        return _is_current(self)
 
     def clean(self):
         errors = {}

@@ -13,7 +13,8 @@
   document.addEventListener("htmx:afterSwap", function (evt) {
     enhance(evt.detail.target);
     if (evt.detail.target.id === "modal-content") {
-      bootstrap.Modal.getOrCreateInstance(document.getElementById("modal")).show();
+      var bs = window.bootstrap || window.tabler;  // Tabler's bundle exposes Bootstrap as window.tabler
+      bs.Modal.getOrCreateInstance(document.getElementById("modal")).show();
     }
   });
   // Links marked data-modal open their form in the shared modal.
