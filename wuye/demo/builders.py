@@ -1,12 +1,16 @@
 """Deterministic demo data. Every demo login's password is ``wuye-demo``.
 
-The foundation creates projects and one login per role; later modules add their own builders
-to ``BUILDERS`` (each ``builder(rng, projects, options)``), run in order after these.
+The foundation creates projects and one login per role, then each project's archive (buildings,
+units, people, parking, vehicles; see ``wuye.demo.archive``) in its own transaction; later modules
+add their own builders to ``BUILDERS`` (each ``builder(rng, projects, options)``), run in order after
+these.
 """
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,10 +45,21 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 class DemoOptions:
     projects: int = 2
     seed: int = 2026
+    #: units per project; a project that already has units is left alone
+    units: int = 600
+    progress: Callable[[str], None] | None = None
 
 
 def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """One Argon2 hash of the demo password for every demo login (hashing costs ~0.3 s each)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
 
 
 def make_user(username, display_name, phone=""):
@@ -54,7 +69,7 @@ def make_user(username, display_name, phone=""):
         username=username, defaults={"display_name": display_name, "phone": phone}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
     return user
 
@@ -114,13 +129,21 @@ BUILDERS: list = []
 
 
 def build(options: DemoOptions) -> dict:
+    from wuye.demo.archive import build_archive
+
     rng = random.Random(options.seed)
     with transaction.atomic():
         projects = build_projects(rng, options)
         build_users(rng, projects)
+    archives = {}
+    for project in projects:  # one transaction per project (inside build_archive)
+        archives[project.code] = build_archive(
+            project, units=options.units, seed=options.seed, progress=options.progress
+        )
+    with transaction.atomic():
         for builder in BUILDERS:
             builder(rng, projects, options)
-    return {"projects": [p.code for p in projects]}
+    return {"projects": [p.code for p in projects], "archives": archives}
 
 
 def logins(projects_count: int) -> list[tuple[str, str]]:
