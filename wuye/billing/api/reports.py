@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from wuye.billing.models import Bill, DunningRecord, PaymentAllocation
 from wuye.billing.services import dunning, reports
 from wuye.core.api.serializers import ValidatedModelSerializer
-from wuye.core.api.viewsets import ScopedModelPermissions, ScopedModelViewSet
+from wuye.core.api.viewsets import ScopedCreateReadViewSet, ScopedModelPermissions
 from wuye.core.money import fen
 
 
@@ -68,13 +68,15 @@ class ConfirmDeliverySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DunningRecordViewSet(ScopedModelViewSet):
-    """Reminders and demands for payment; POST .../confirm_delivery/ records delivery."""
+class DunningRecordViewSet(ScopedCreateReadViewSet):
+    """Reminders and demands for payment; POST .../confirm_delivery/ records delivery.
+
+    Records are evidence: they are never edited or deleted through the API.
+    """
 
     queryset = DunningRecord.objects.select_related("unit", "handled_by").prefetch_related("bills")
     serializer_class = DunningRecordSerializer
     filterset_fields = ["project", "unit", "channel", "delivered"]
-    http_method_names = ["get", "post", "head", "options"]
     action_permissions = {"confirm_delivery": "change"}
 
     @extend_schema(request=ConfirmDeliverySerializer, responses=DunningRecordSerializer)

@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from wuye.billing.models import Bill, DunningRecord, PaymentAllocation, PaymentTender
 from wuye.billing.models.dunning import DunningChannelChoices
@@ -112,11 +113,10 @@ arrears.scoped_model = Bill
 
 
 @login_required
+@require_POST
 def demand_notices(request):
     """POST: demand notices (PDF) for the selected units, or a job for a large batch."""
     _require(request, "billing.add_dunningrecord")
-    if request.method != "POST":
-        return redirect("billing:arrears")
     ids = [int(i) for i in request.POST.getlist("units") if i.isdigit()]
     units = list(Unit.objects.restrict(request.user, "view").filter(pk__in=ids).select_related("project"))
     if not units:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from rest_framework import permissions, viewsets
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from wuye.core.scoping import has_any_scope, permission_name
@@ -36,7 +36,9 @@ class ScopedModelPermissions(permissions.BasePermission):
         return False
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedViewSetMixin:
+    """Scoping and permission mapping shared by the scoped viewsets below."""
+
     permission_classes = [ScopedModelPermissions]
     #: custom @action name -> permission action (defaults to the HTTP method's)
     action_permissions: dict = {}
@@ -76,14 +78,19 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
-class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [ScopedModelPermissions]
-    action_permissions: dict = {}
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """List, retrieve, create, update and delete, all scoped."""
 
-    get_permission_action = ScopedModelViewSet.get_permission_action
 
-    def get_queryset(self):
-        qs = super().get_queryset().restrict(self.request.user, "view")
-        if self.action == "list" and self.request.query_params.get("project") is None:
-            qs = qs.in_project(getattr(self.request, "project", None))
-        return qs
+class ScopedCreateReadViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """For records that are evidence (never edited or deleted through the API): list, retrieve, create."""
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve, scoped; custom @action methods map to permissions via action_permissions."""
