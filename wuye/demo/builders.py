@@ -124,8 +124,20 @@ def build_users(rng: random.Random, projects):
             grant(user, role, project)
 
 
-#: later modules append builder(rng, projects, options)
-BUILDERS: list = []
+def _billing(rng, projects, options):
+    from wuye.demo.billing import build_billing_demo
+
+    return build_billing_demo(rng, projects, options)
+
+
+def _service(rng, projects, options):
+    from wuye.demo.billing import build_service
+
+    return build_service(rng, projects, options)
+
+
+#: builder(rng, projects, options), run in order after the archives
+BUILDERS: list = [_billing, _service]
 
 
 def build(options: DemoOptions) -> dict:
