@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,35 @@ from wuye.estate.choices import (
     UnitStatusChoices,
     UnitUsageChoices,
 )
+
+
+class FieldUniqueErrorsMixin:
+    """Shows a unique-together violation on the field the user typed, in our own words.
+
+    Django reports a violated ``UniqueConstraint(fields=["project", "code"])`` as a form-wide error
+    ("Unit with this Project and Unit code already exists."); staff need it next to the code field.
+    ``unique_field_errors`` maps the constraint's fields to ``(field, message)``.
+    """
+
+    unique_field_errors: dict = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict({})
+            kept = []
+            for error in errors.pop(NON_FIELD_ERRORS, []):
+                check = tuple((getattr(error, "params", None) or {}).get("unique_check", ()))
+                target = self.unique_field_errors.get(check)
+                if getattr(error, "code", None) == "unique_together" and target:
+                    field, message = target
+                    errors.setdefault(field, []).append(ValidationError(message, code="unique"))
+                else:
+                    kept.append(error)
+            if kept:
+                errors[NON_FIELD_ERRORS] = kept
+            raise ValidationError(errors) from None
 
 
 class Project(BaseModel):
@@ -82,7 +111,7 @@ class Project(BaseModel):
         return {"project_id": self.pk}
 
 
-class Building(ProjectScopedModel):
+class Building(FieldUniqueErrorsMixin, ProjectScopedModel):
     """A building (楼栋) of a project."""
 
     number = models.CharField(
@@ -112,12 +141,37 @@ class Building(ProjectScopedModel):
 
     sort_key = models.PositiveIntegerField(default=0, editable=False, db_index=True)
 
+    unique_field_errors = {
+        ("project", "number"): ("number", _("A building with this number already exists in the project."))
+    }
+
     def __str__(self):
         return self.name or f"{self.number}栋"
 
     def save(self, *args, **kwargs):
         self.sort_key = natural_sort_key(self.number)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if not self.pk:
+            return
+        # Shrinking a building must not strand units on floors it no longer has.
+        units = Unit.objects.filter(building_id=self.pk).order_by("floor")
+        checks = (
+            ("floors_above", self.floors_above, models.Q(floor__gt=self.floors_above or 0)),
+            ("floors_below", self.floors_below, models.Q(floor__lt=-(self.floors_below or 0))),
+        )
+        errors = {}
+        for field, value, outside in checks:
+            if value is None:
+                continue
+            codes = list(units.filter(outside).values_list("code", flat=True)[:3])
+            if codes:
+                errors[field] = _("Units %(codes)s are on floors outside this range.") % {
+                    "codes": ", ".join(codes)
+                }
+        if errors:
+            raise ValidationError(errors)
 
     def floor_range(self) -> list[int]:
         """Floors from the top down, without a floor 0 (1 is the ground floor, -1 the first basement)."""
@@ -126,7 +180,7 @@ class Building(ProjectScopedModel):
         return above + below
 
 
-class Entrance(ProjectScopedModel):
+class Entrance(FieldUniqueErrorsMixin, ProjectScopedModel):
     """A stairwell entrance (单元) of a building; optional."""
 
     building = models.ForeignKey(
@@ -143,15 +197,24 @@ class Entrance(ProjectScopedModel):
             models.UniqueConstraint(fields=["building", "number"], name="estate_entrance_unique_number")
         ]
 
+    unique_field_errors = {
+        ("building", "number"): ("number", _("This building already has an entrance with this number."))
+    }
+
     def __str__(self):
         return self.name or f"{self.building}{self.number}单元"
+
+    @property
+    def label(self) -> str:
+        """The entrance without its building (2单元), for places that already show the building."""
+        return self.name or f"{self.number}单元"
 
     def clean(self):
         if self.building_id and self.project_id and self.building.project_id != self.project_id:
             raise ValidationError({"building": _("The building belongs to another project.")})
 
 
-class Unit(ProjectScopedModel):
+class Unit(FieldUniqueErrorsMixin, ProjectScopedModel):
     """A unit (房屋): one exclusive part, such as an apartment, shop, office or storage room."""
 
     building = models.ForeignKey(
@@ -193,26 +256,42 @@ class Unit(ProjectScopedModel):
         default=False,
         help_text=_("The owner registered the unit as vacant (for discounts)."),
     )
+    vacancy_registered_on = models.DateField(
+        _("vacant since"),
+        null=True,
+        blank=True,
+        help_text=_("The date from which the registered vacancy counts (for discounts after N months)."),
+    )
     note = models.TextField(_("note"), blank=True)
     #: code with separators removed, for search ("3-2-1201" and "3栋2单元1201" both become "321201")
     search_code = models.CharField(max_length=40, editable=False, db_index=True, default="")
+    #: natural sort key of the code ("3-2-1201" -> "000003.000002.001201"), so that lists sort
+    #: 3-2-901 before 3-2-1201 and 2-... before 10-... from one indexed column of this table
+    #: (db_default: raw bulk inserts that leave it out still work; such rows sort by id until saved)
+    sort_code = models.CharField(max_length=120, editable=False, default="", db_default="")
 
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = [
-            "project",
-            "building__sort_key",
-            "building__number",
-            "entrance__number",
-            "-floor",
-            "room_number",
-        ]
+        # One indexed column of this table (not building__sort_key): a paginated list over 100,000
+        # units reads the first rows of the (project, sort_code) index instead of sorting a join.
+        ordering = ["project_id", "sort_code", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "code"], name="estate_unit_unique_code"),
             models.CheckConstraint(condition=models.Q(building_area__gt=0), name="estate_unit_area_positive"),
         ]
-        indexes = [models.Index(fields=["project", "status"], name="estate_unit_proj_status")]
+        indexes = [
+            models.Index(fields=["project", "status"], name="estate_unit_proj_status"),
+            models.Index(fields=["project", "sort_code", "id"], name="estate_unit_proj_sort"),
+            # unit-code search (see estate.search): rooms, and code prefixes on PostgreSQL
+            models.Index(fields=["room_number"], name="estate_unit_room"),
+            models.Index(fields=["code"], name="estate_unit_code_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["building", "floor"], name="estate_unit_bldg_floor"),
+        ]
+
+    unique_field_errors = {
+        ("project", "code"): ("code", _("A unit with this code already exists in the project."))
+    }
 
     def __str__(self):
         return self.code
@@ -225,9 +304,23 @@ class Unit(ProjectScopedModel):
     def developer_liable(self) -> bool:
         return self.status in DEVELOPER_STATUSES
 
-    def save(self, *args, **kwargs):
+    def fill_computed(self):
+        """Set the derived search columns; ``save()`` calls it, bulk inserts must call it themselves."""
         self.search_code = compact_code(self.code)
+        self.sort_code = natural_code_key(self.code)
+
+    def save(self, *args, **kwargs):
+        self.fill_computed()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "code" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_code", "sort_code"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def default_code(building, entrance, room_number) -> str:
+        """The conventional code: 3-2-1201 (building-entrance-room) or 3-1201 without entrances."""
+        parts = [building.number, entrance.number if entrance is not None else None, room_number]
+        return "-".join(str(p) for p in parts if p)
 
     def clean(self):
         errors = {}
@@ -259,7 +352,7 @@ class Unit(ProjectScopedModel):
             raise ValidationError(errors)
 
 
-class ParkingLot(ProjectScopedModel):
+class ParkingLot(FieldUniqueErrorsMixin, ProjectScopedModel):
     """A car park (车场) of a project."""
 
     name = models.CharField(_("name"), max_length=60)
@@ -280,11 +373,15 @@ class ParkingLot(ProjectScopedModel):
             models.UniqueConstraint(fields=["project", "name"], name="estate_parkinglot_unique_name")
         ]
 
+    unique_field_errors = {
+        ("project", "name"): ("name", _("A parking lot with this name already exists in the project."))
+    }
+
     def __str__(self):
         return self.name
 
 
-class ParkingSpace(ProjectScopedModel):
+class ParkingSpace(FieldUniqueErrorsMixin, ProjectScopedModel):
     """A parking space (车位): owned (产权), rented, or public/temporary."""
 
     lot = models.ForeignKey(
@@ -319,10 +416,16 @@ class ParkingSpace(ProjectScopedModel):
     class Meta:
         verbose_name = _("parking space")
         verbose_name_plural = _("parking spaces")
-        ordering = ["project", "lot__name", "code"]
+        # Columns of this table only, covered by an index (no sort over a join for big car parks).
+        ordering = ["project_id", "lot_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["project", "code"], name="estate_parkingspace_unique_code")
         ]
+        indexes = [models.Index(fields=["project", "lot", "code"], name="estate_space_proj_lot_code")]
+
+    unique_field_errors = {
+        ("project", "code"): ("code", _("A parking space with this code already exists in the project."))
+    }
 
     def __str__(self):
         return self.code
@@ -352,6 +455,25 @@ def natural_sort_key(number: str) -> int:
         else:
             break
     return int(digits) if digits else 0
+
+
+def natural_code_key(code: str) -> str:
+    """Sort key of a unit code: number runs zero-padded, separators unified.
+
+    ``3-2-1201`` -> ``000003.000002.001201``; ``3栋2单元901`` -> ``000003.000002.000901``.
+    """
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", code or "").upper()
+    parts = re.findall(r"\d+|[A-Z]+|[^\W\dA-Z_]+", text)
+    out = []
+    for part in parts:
+        if part.isdigit():
+            out.append(part.lstrip("0").rjust(6, "0"))
+        elif part not in ("栋", "幢", "号楼", "楼", "单元", "室", "座", "层", "号"):
+            out.append(part)
+    return ".".join(out)[:120]
 
 
 def compact_code(code: str) -> str:
