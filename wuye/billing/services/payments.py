@@ -285,6 +285,7 @@ def do_deposit_prepaid(*, actor, project, unit, tenders, item=None, note="", whe
     if any(t[0] == PaymentChannelChoices.PREPAID for t in tenders):
         raise ValidationError({"tenders": _("A deposit cannot be paid from the prepaid balance.")})
     total = sum((t[1] for t in tenders), ZERO)
+    payer = _unit_payer(unit)
     with transaction.atomic():
         _check_day_open(project, actor, day)
         if item is None:
@@ -304,7 +305,8 @@ def do_deposit_prepaid(*, actor, project, unit, tenders, item=None, note="", whe
             to_prepaid=total,
             note=note,
             created_by=actor,
-            payer_name=note[:100] if note else "",
+            payer=payer,
+            payer_name=payer.name if payer else "",
         )
         PaymentTender.objects.bulk_create(
             [PaymentTender(payment=payment, channel=c, amount=a, reference=r) for c, a, r in tenders]
@@ -411,6 +413,26 @@ def do_deduct_prepaid(*, project, as_of: datetime.date | None = None, actor=None
             audit.record(actor=actor, action="billing.prepaid.deduct", obj=payment, amount=total)
             count += 1
     return count
+
+
+def _unit_payer(unit):
+    """The person who pays for the unit: a paying tenant, else the representative current owner."""
+    from wuye.residents.models import Occupancy, Ownership
+
+    tenant = (
+        Occupancy.objects.filter(unit=unit, end_date__isnull=True, is_payer=True)
+        .select_related("person")
+        .first()
+    )
+    if tenant is not None:
+        return tenant.person
+    owner = (
+        Ownership.objects.filter(unit=unit, end_date__isnull=True)
+        .order_by("-is_representative", "pk")
+        .select_related("person")
+        .first()
+    )
+    return owner.person if owner is not None else None
 
 
 def _system_user():

@@ -173,13 +173,14 @@ def test_paid_bill_cannot_be_paid_again(cast, three_months):
 @pytest.mark.django_db
 def test_prepaid_deposit_auto_deduction_and_refund(cast, three_months):
     unit, bills = three_months
-    do_deposit_prepaid(
+    deposit = do_deposit_prepaid(
         actor=cast.cashier_a,
         project=cast.project_a,
         unit=unit,
         tenders=[("transfer", "250.00")],
         when=at(datetime.date(2026, 9, 1)),
     )
+    assert deposit.payer_name == "王业主"  # the unit's owner pays, whatever the note says
     assert do_deduct_prepaid(project=cast.project_a, as_of=datetime.date(2026, 10, 20)) == 1
     paid = [Bill.objects.get(pk=b.pk).status for b in bills]
     assert paid == ["paid", "paid", "open"]  # November is not due yet
