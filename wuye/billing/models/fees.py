@@ -165,6 +165,7 @@ class FeeStandard(ProjectScopedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
+        # xgettext:no-python-format
         help_text=_("e.g. 0.05 = 5% off."),
     )
 

@@ -17,39 +17,46 @@ MO = PO.with_suffix(".mo")
 
 
 def parse_po(path: Path) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy); enough of the format for Django's catalogues."""
-    entries, msgid, msgstr, fuzzy, current = {}, None, None, False, None
+    """msgid -> (msgstr, fuzzy); plural entries give their single Chinese form (msgstr[0])."""
+    entries, current = {}, None
+    entry: dict = {}
 
     def flush():
-        if msgid:  # the header has an empty msgid
-            entries[msgid] = (msgstr or "", fuzzy)
+        if entry.get("id"):  # the header has an empty msgid
+            key = entry["id"] if not entry.get("ctxt") else f"{entry['ctxt']}\x04{entry['id']}"
+            entries[key] = (entry.get("str", ""), entry.get("fuzzy", False), entry.get("plural"))
 
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line:
             flush()
-            msgid, msgstr, fuzzy, current = None, None, False, None
+            entry, current = {}, None
         elif line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
+            entry["fuzzy"] = True
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            entry["ctxt"], current = ast.literal_eval(line[8:]), "ctxt"
+        elif line.startswith("msgid_plural "):
+            entry["plural"], current = ast.literal_eval(line[13:]), "plural"
         elif line.startswith("msgid "):
-            msgid, current = ast.literal_eval(line[6:]), "id"
+            entry["id"], current = ast.literal_eval(line[6:]), "id"
+        elif line.startswith("msgstr[0] "):
+            entry["str"], current = ast.literal_eval(line[10:]), "str"
+        elif line.startswith("msgstr["):
+            current = None  # Chinese has one plural form
         elif line.startswith("msgstr "):
-            msgstr, current = ast.literal_eval(line[7:]), "str"
-        elif line.startswith('"'):
-            if current == "id":
-                msgid += ast.literal_eval(line)
-            elif current == "str":
-                msgstr += ast.literal_eval(line)
+            entry["str"], current = ast.literal_eval(line[7:]), "str"
+        elif line.startswith('"') and current:
+            entry[current] = entry.get(current, "") + ast.literal_eval(line)
     return entries
 
 
 def test_every_message_is_translated_and_not_fuzzy():
     entries = parse_po(PO)
     assert len(entries) > 100
-    untranslated = [k for k, (v, _f) in entries.items() if not v]
-    fuzzy = [k for k, (_v, f) in entries.items() if f]
+    untranslated = [k for k, (v, _f, _p) in entries.items() if not v]
+    fuzzy = [k for k, (_v, f, _p) in entries.items() if f]
     assert not untranslated, f"untranslated: {untranslated[:10]}"
     assert not fuzzy, f"fuzzy: {fuzzy[:10]}"
 
@@ -57,7 +64,15 @@ def test_every_message_is_translated_and_not_fuzzy():
 def test_compiled_catalogue_matches_the_source():
     with MO.open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    stale = [k for k, (v, _f) in parse_po(PO).items() if catalog.gettext(k) != v]
+    stale = []
+    for key, (value, _fuzzy, plural) in parse_po(PO).items():
+        if "\x04" in key:
+            context, msgid = key.split("\x04", 1)
+            got = catalog.npgettext(context, msgid, plural, 1) if plural else catalog.pgettext(context, msgid)
+        else:
+            got = catalog.ngettext(key, plural, 1) if plural else catalog.gettext(key)
+        if got != value:
+            stale.append(key)
     assert not stale, f".mo is stale (run make messages): {stale[:10]}"
 
 

@@ -230,6 +230,7 @@ class ServiceSettings(ProjectScopedModel):
         _("return visit for repairs"), default=True, help_text=_("Complaints always get a return visit.")
     )
     warning_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at (% of each deadline)"),
         default=80,
         validators=[MinValueValidator(10), MaxValueValidator(99)],
