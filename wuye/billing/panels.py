@@ -85,3 +85,8 @@ panels = [
         context=unit_bills,
     ),
 ]
+
+# The meters screens register their own panels (unit meters, a building's public meters).
+from wuye.billing.panels_meters import panels as meter_panels  # noqa: E402
+
+panels += meter_panels
