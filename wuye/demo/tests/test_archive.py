@@ -3,7 +3,6 @@
 import datetime
 import io
 import re
-import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 
@@ -245,9 +244,7 @@ def test_rows_pass_full_clean_and_saving_them_changes_nothing(archive):
 
 
 @pytest.mark.django_db
-def test_a_small_run_is_fast():
-    started = time.perf_counter()
+def test_a_small_run_works():
+    # Speed is measured by benchmarks/archive_scale.py, not asserted here; this checks a small run works.
     demo("--projects", "2", "--units", "200", "--seed", "1")
-    elapsed = time.perf_counter() - started
     assert Unit.objects.count() == 400
-    assert elapsed < 15, f"2 x 200 units took {elapsed:.1f}s"  # about 1 s on an idle machine
