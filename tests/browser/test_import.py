@@ -34,7 +34,7 @@ def test_upload_correct_a_column_preview_and_import(page, live_server, cast, tmp
     login(page, live_server, "pm_a")
     page.goto(f"{live_server.url}/imports/")
     shot(page, "import-1-index")
-    page.get_by_test_id("import-owners").get_by_role("link", name="Upload").click()
+    page.get_by_test_id("import-owners").get_by_role("link", name="上传").click()
     page.set_input_files("input[type=file]", str(bad))
     page.get_by_test_id("upload").click()
 
@@ -62,7 +62,7 @@ def test_upload_correct_a_column_preview_and_import(page, live_server, cast, tmp
     assert not Person.objects.exists()
 
     # Upload the corrected file, check it, import it.
-    page.get_by_role("link", name="Upload a corrected file").click()
+    page.get_by_role("link", name="上传更正后的文件").click()
     page.set_input_files("input[type=file]", str(good))
     page.get_by_test_id("upload").click()
     page.get_by_test_id("check").click()

@@ -324,8 +324,7 @@ class BillingScheduleViews(ObjectViews):
 
 
 def _urls():
-    from wuye.billing.views import fees_bills, fees_runs, fees_units
-
+    # fees_runs, fees_bills and fees_units add theirs in wuye/billing/urls.py (they import from here).
     return [
         *FeeItemViews.urls("fee-items"),
         *LateFeeRuleViews.urls("late-fee-rules"),
@@ -338,9 +337,6 @@ def _urls():
         path("fee-assignments/bulk/", BulkAssignView.as_view(), name="feeassignment_bulk"),
         *FeeAssignmentViews.urls("fee-assignments"),
         *BillingScheduleViews.urls("schedules"),
-        *fees_runs.urlpatterns,
-        *fees_bills.urlpatterns,
-        *fees_units.urlpatterns,
     ]
 
 

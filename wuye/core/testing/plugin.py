@@ -24,6 +24,23 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service code called from a test speaks English (tests match its messages); pages keep the
+    language of the request (Chinese by default), and after each request the test is back in English."""
+    from django.core.signals import request_finished
+    from django.utils import translation
+
+    def back_to_english(**kwargs):
+        translation.activate("en")
+
+    translation.activate("en")
+    request_finished.connect(back_to_english, dispatch_uid="wuye-tests-english")
+    yield
+    request_finished.disconnect(dispatch_uid="wuye-tests-english")
+    translation.deactivate()
+
+
 @pytest.fixture
 def password_hash(django_db_setup):
     from wuye.core.testing.factories import password_hash as cached
@@ -69,8 +86,9 @@ def client_for(client):
     """``client_for(user)`` returns a Django test client logged in as ``user`` (None: anonymous)."""
     from django.test import Client
 
-    def make(user):
-        c = Client()
+    def make(user, language="en"):
+        # Tests read English messages; pass language="zh-hans" (or set the cookie) to test Chinese pages.
+        c = Client(HTTP_ACCEPT_LANGUAGE=language)
         if user is not None:
             c.force_login(user)
         return c
@@ -84,8 +102,8 @@ def api_for():
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    def make(user):
-        c = APIClient()
+    def make(user, language="en"):
+        c = APIClient(HTTP_ACCEPT_LANGUAGE=language)
         if user is not None:
             token, _ = Token.objects.get_or_create(user=user)
             c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
