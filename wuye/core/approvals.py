@@ -80,7 +80,7 @@ def do_decide_approval(
     *, actor, request: ApprovalRequest, approve: bool, comment: str = ""
 ) -> ApprovalRequest:
     with transaction.atomic():
-        req = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+        req = ApprovalRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         if req.status != ApprovalStatus.PENDING:
             raise ValidationError(_("This request has already been decided."))
         if not can_decide(req, actor):
@@ -121,7 +121,7 @@ def do_decide_approval(
 
 def do_cancel_approval(*, actor, request: ApprovalRequest, comment: str = "") -> ApprovalRequest:
     with transaction.atomic():
-        req = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+        req = ApprovalRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         if req.status != ApprovalStatus.PENDING:
             raise ValidationError(_("This request has already been decided."))
         if req.created_by_id != actor.pk and not actor.is_superuser:

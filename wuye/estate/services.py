@@ -25,7 +25,7 @@ NOT_VACANT_STATUSES = (UnitStatusChoices.OCCUPIED, UnitStatusChoices.RENTED, Uni
 
 def _locked(unit: Unit) -> Unit:
     """The unit re-read with a row lock, so concurrent status changes serialise."""
-    return Unit.objects.select_for_update().select_related("project", "building").get(pk=unit.pk)
+    return Unit.objects.select_for_update(of=("self",)).select_related("project", "building").get(pk=unit.pk)
 
 
 def set_unit_status(*, actor, unit: Unit, status: str, note: str = "", on: datetime.date | None = None):

@@ -66,7 +66,7 @@ def payer_for(unit) -> Person | None:
 # -- helpers ---------------------------------------------------------------------------------------
 def _lock_unit(unit) -> Unit:
     """Re-read the unit FOR UPDATE: concurrent registrations of the same unit are serialised."""
-    return Unit.objects.select_for_update().select_related("project").get(pk=unit.pk)
+    return Unit.objects.select_for_update(of=("self",)).select_related("project").get(pk=unit.pk)
 
 
 def _check_date(date, field="date"):
@@ -463,7 +463,7 @@ def do_anonymize_person(*, actor, person) -> Person:
     if person.is_developer:
         raise ValidationError(_("The developer is an organisation, not personal information."))
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        person = Person.objects.select_for_update(of=("self",)).get(pk=person.pk)
         person.name = f"已注销用户#{person.pk}"
         person.phone = ""
         person.id_number = ""

@@ -196,7 +196,7 @@ def do_bulk_assign(*, actor, standard, selection: Selection, start_date: datetim
     _check_standard(standard, selection, start_date)
     field = selection.field
     with transaction.atomic():
-        FeeItem.objects.select_for_update().filter(pk=standard.item_id).first()
+        FeeItem.objects.select_for_update(of=("self",)).filter(pk=standard.item_id).first()
         plan = _plan(standard, selection, start_date)
         if plan.billed:
             raise ValidationError(
@@ -350,8 +350,8 @@ def do_replace_standard(
     _check_replace(old, effective_from)
     day_before = effective_from - datetime.timedelta(days=1)
     with transaction.atomic():
-        FeeItem.objects.select_for_update().filter(pk=old.item_id).first()
-        old = FeeStandard.objects.select_for_update().get(pk=old.pk)
+        FeeItem.objects.select_for_update(of=("self",)).filter(pk=old.item_id).first()
+        old = FeeStandard.objects.select_for_update(of=("self",)).get(pk=old.pk)
         _check_replace(old, effective_from)
         billed = _billed_after(old, effective_from)
         if billed:

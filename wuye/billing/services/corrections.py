@@ -42,7 +42,7 @@ def do_void_bill(*, actor, bill: Bill, reason: str) -> Bill:
         raise ValidationError({"reason": _("Give a reason for voiding the bill.")})
     _require(actor, "billing.void_bill", bill.project)
     with transaction.atomic():
-        bill = Bill.objects.select_for_update().get(pk=bill.pk)
+        bill = Bill.objects.select_for_update(of=("self",)).get(pk=bill.pk)
         if bill.status == BillStatusChoices.VOIDED:
             raise ValidationError(_("The bill is already voided."))
         if bill.paid_amount != 0 or bill.late_fee_paid != 0 or bill.allocations.exists():
@@ -57,7 +57,7 @@ def do_void_bill(*, actor, bill: Bill, reason: str) -> Bill:
 
 
 def _apply_reduction(bill_id, kind, amount, reason, actor, approval=None):
-    bill = Bill.objects.select_for_update().get(pk=bill_id)
+    bill = Bill.objects.select_for_update(of=("self",)).get(pk=bill_id)
     if kind == AdjustmentKindChoices.LATE_FEE_WAIVER:
         if amount > late_fee_for(bill):
             raise ValidationError({"amount": _("The waiver is more than the late fee due.")})
@@ -171,14 +171,15 @@ def do_waive_late_fee(*, actor, bill, amount, reason):
 
 
 def _reverse(payment_id, reason, actor, approval=None) -> Payment:
-    original = Payment.objects.select_for_update().get(pk=payment_id)
+    original = Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
     if original.status != PaymentStatusChoices.POSTED:
         raise ValidationError(_("This payment is already reversed."))
     day = timezone.localdate()
     _check_day_open(original.project, actor, day)
     allocations = list(original.allocations.select_related("bill"))
     bills = {
-        b.pk: b for b in Bill.objects.select_for_update().filter(pk__in={a.bill_id for a in allocations})
+        b.pk: b
+        for b in Bill.objects.select_for_update(of=("self",)).filter(pk__in={a.bill_id for a in allocations})
     }
     reversal = Payment.objects.create(
         project=original.project,

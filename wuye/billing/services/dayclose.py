@@ -135,7 +135,7 @@ def do_close_day(*, actor, project, business_date: datetime.date, cashier=None) 
                 )
             payments = day_payments(project=project, cashier=cashier, business_date=business_date)
             # Lock the day's payments so that the totals and the links describe the same rows.
-            ids = list(payments.select_for_update().values_list("pk", flat=True))
+            ids = list(payments.select_for_update(of=("self",)).values_list("pk", flat=True))
             totals = day_totals(project=project, cashier=cashier, business_date=business_date)
             close = CashierDayClose.objects.create(
                 project=project,
@@ -170,7 +170,7 @@ def do_review_day(*, actor, close: CashierDayClose, note: str = "") -> CashierDa
     if not _has(actor, "billing.review_day", close.project):
         raise PermissionDenied(_("You may not review day closes in this project."))
     with transaction.atomic():
-        close = CashierDayClose.objects.select_for_update().get(pk=close.pk)
+        close = CashierDayClose.objects.select_for_update(of=("self",)).get(pk=close.pk)
         if close.reviewed_at is not None:
             raise ValidationError(_("This day close is already reviewed."))
         if close.cashier_id == actor.pk:

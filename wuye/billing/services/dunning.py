@@ -79,7 +79,7 @@ def do_record_dunning(
 def do_confirm_delivery(*, actor, record: DunningRecord, delivered_on: datetime.date, proof=None, note=""):
     """Mark a demand (e.g. a printed notice) as delivered, with proof; restarts the limitation period."""
     with transaction.atomic():
-        record = DunningRecord.objects.select_for_update().get(pk=record.pk)
+        record = DunningRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.delivered:
             raise ValidationError(_("This demand is already marked as delivered."))
         record.delivered = True
@@ -97,7 +97,7 @@ def do_confirm_delivery(*, actor, record: DunningRecord, delivered_on: datetime.
 
 def _restart(record, bills, actor):
     day = record.delivered_on
-    for bill in Bill.objects.select_for_update().filter(pk__in=[b.pk for b in bills]):
+    for bill in Bill.objects.select_for_update(of=("self",)).filter(pk__in=[b.pk for b in bills]):
         BillEvent.objects.create(
             project_id=bill.project_id,
             bill=bill,

@@ -39,7 +39,7 @@ def do_record_bill_event(*, actor, bill: Bill, kind: str, date: datetime.date, n
         raise PermissionDenied(_("You do not have permission for this."))
     note = (note or "").strip()[:200]
     with transaction.atomic():
-        bill = Bill.objects.select_for_update().get(pk=bill.pk)
+        bill = Bill.objects.select_for_update(of=("self",)).get(pk=bill.pk)
         if bill.status == BillStatusChoices.VOIDED:
             raise ValidationError(_("The bill is voided."))
         if date < bill.period_start:

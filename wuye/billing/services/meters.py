@@ -713,7 +713,7 @@ def confirm_readings(*, actor, readings) -> int:
 def reopen_reading(*, actor, reading) -> MeterReading:
     """A billed reading whose bills were all voided goes back to draft to be corrected and re-billed."""
     with transaction.atomic():
-        reading = MeterReading.objects.select_for_update().get(pk=reading.pk)
+        reading = MeterReading.objects.select_for_update(of=("self",)).get(pk=reading.pk)
         MeterReading.machine.apply(reading, "reopen", actor=actor)
         reading.revision += 1
         reading.save(update_fields=["revision", "updated_at"])

@@ -162,7 +162,7 @@ def record_opening_prepaid(*, actor, project, unit, amount, item=None, note: str
         if item is None:
             account = general_account(project, unit, lock=True)
         else:
-            account, _created = PrepaidAccount.objects.select_for_update().get_or_create(
+            account, _created = PrepaidAccount.objects.select_for_update(of=("self",)).get_or_create(
                 project=project, unit=unit, item=item
             )
         if PrepaidMovement.objects.filter(account=account, kind=PrepaidMovementKindChoices.OPENING).exists():

@@ -58,12 +58,12 @@ def _tenders(tenders) -> list[tuple[str, Decimal, str]]:
 def general_account(project, unit, lock=False) -> PrepaidAccount:
     qs = PrepaidAccount.objects.filter(unit=unit, item__isnull=True)
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     account = qs.first()
     if account is None:
         account = PrepaidAccount.objects.create(project=project, unit=unit, item=None)
         if lock:
-            account = PrepaidAccount.objects.select_for_update().get(pk=account.pk)
+            account = PrepaidAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
     return account
 
 
@@ -291,7 +291,7 @@ def do_deposit_prepaid(*, actor, project, unit, tenders, item=None, note="", whe
         if item is None:
             account = general_account(project, unit, lock=True)
         else:
-            account, _created = PrepaidAccount.objects.select_for_update().get_or_create(
+            account, _created = PrepaidAccount.objects.select_for_update(of=("self",)).get_or_create(
                 project=project, unit=unit, item=item
             )
         payment = Payment.objects.create(
@@ -330,7 +330,7 @@ def do_refund_prepaid(*, actor, project, unit, amount, reason, item=None) -> Pre
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for the refund.")})
     with transaction.atomic():
-        qs = PrepaidAccount.objects.select_for_update().filter(unit=unit, item=item)
+        qs = PrepaidAccount.objects.select_for_update(of=("self",)).filter(unit=unit, item=item)
         account = qs.first()
         if account is None or account.balance < amount:
             raise ValidationError({"amount": _("The prepaid balance is not enough.")})
@@ -353,10 +353,12 @@ def do_deduct_prepaid(*, project, as_of: datetime.date | None = None, actor=None
     )
     for unit_id in unit_ids:
         with transaction.atomic():
-            accounts = list(PrepaidAccount.objects.select_for_update().filter(unit_id=unit_id, balance__gt=0))
+            accounts = list(
+                PrepaidAccount.objects.select_for_update(of=("self",)).filter(unit_id=unit_id, balance__gt=0)
+            )
             original = {a.pk: a.balance for a in accounts}
             bills = list(
-                Bill.objects.select_for_update()
+                Bill.objects.select_for_update(of=("self",))
                 .filter(unit_id=unit_id, status__in=OPEN_STATUSES, due_date__lte=as_of)
                 .order_by("due_date", "period_start", "pk")
             )

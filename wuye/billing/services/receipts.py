@@ -170,7 +170,7 @@ def do_print_receipt(*, actor, payment: Payment) -> tuple[bytes, int]:
     The first print is the original; later prints are marked 补打 (reprint).
     """
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
         locked.print_count += 1
         locked.save(update_fields=["print_count", "updated_at"])
         audit.record(

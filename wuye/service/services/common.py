@@ -16,7 +16,9 @@ def locked(order: WorkOrder) -> WorkOrder:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock the order inside the service's transaction")
     return (
-        WorkOrder.objects.select_for_update().select_related("project", "team", "category").get(pk=order.pk)
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("project", "team", "category")
+        .get(pk=order.pk)
     )
 
 

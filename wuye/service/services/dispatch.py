@@ -21,7 +21,7 @@ AUTOMATIC = (DispatchModeChoices.ROUND_ROBIN, DispatchModeChoices.LEAST_LOADED)
 
 def pick_member(team: Team, exclude=()):
     """The next member for an automatic team (locks the team row so parallel dispatches queue up)."""
-    team = Team.objects.select_for_update().get(pk=team.pk)
+    team = Team.objects.select_for_update(of=("self",)).get(pk=team.pk)
     excluded = {u.pk for u in exclude}
     members = [m for m in team.members.filter(is_active=True).order_by("pk") if m.pk not in excluded]
     if not members:

@@ -203,7 +203,7 @@ def check_deadlines(now=None) -> dict:
             ):
                 continue
             order = (
-                WorkOrder.objects.select_for_update()
+                WorkOrder.objects.select_for_update(of=("self",))
                 .select_related("team", "team__leader", "assignee", "project", "category", "unit", "building")
                 .get(pk=clock.order_id)
             )
