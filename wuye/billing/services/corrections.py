@@ -171,11 +171,13 @@ def do_waive_late_fee(*, actor, bill, amount, reason):
 
 
 def _reverse(payment_id, reason, actor, approval=None) -> Payment:
+    day = timezone.localdate()
+    # The cashier's day lock first, then the payment: the same order as a day close takes them.
+    project_id = Payment.objects.values_list("project_id", flat=True).get(pk=payment_id)
+    _check_day_open(project_id, actor, day)
     original = Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
     if original.status != PaymentStatusChoices.POSTED:
         raise ValidationError(_("This payment is already reversed."))
-    day = timezone.localdate()
-    _check_day_open(original.project, actor, day)
     allocations = list(original.allocations.select_related("bill"))
     bills = {
         b.pk: b

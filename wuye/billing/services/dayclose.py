@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from wuye.billing.choices import PaymentChannelChoices, PaymentStatusChoices
 from wuye.billing.models import CashierDayClose, Payment, PaymentTender
+from wuye.billing.services.payments import lock_cashier_day
 from wuye.core import audit
 from wuye.core.money import ZERO, fen
 from wuye.core.scoping import user_scope
@@ -126,6 +127,8 @@ def do_close_day(*, actor, project, business_date: datetime.date, cashier=None) 
         raise ValidationError({"business_date": _("A day in the future cannot be closed.")})
     try:
         with transaction.atomic():
+            # Wait for the cashier's payments in flight; new ones then see the close and stop.
+            lock_cashier_day(cashier)
             if CashierDayClose.objects.filter(
                 project=project, cashier=cashier, business_date=business_date
             ).exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,19 @@ from wuye.core.numbering import next_number
 OPEN_STATUSES = (BillStatusChoices.OPEN, BillStatusChoices.PARTIAL)
 
 
+def lock_cashier_day(cashier) -> None:
+    """Serialise a cashier's money movements with the close of their day.
+
+    Every payment, deposit and reversal takes this lock (the cashier's user row) before it checks
+    that the day is open, and the day close takes it before it reads the day's payments; so a
+    payment either commits before the close reads the day (and is counted in it) or sees the close
+    and is refused. Without it a payment begun just before a close could land on a closed day.
+    """
+    list(get_user_model().objects.select_for_update(of=("self",)).filter(pk=cashier.pk).values_list("pk"))
+
+
 def _check_day_open(project, cashier, day):
+    lock_cashier_day(cashier)
     if CashierDayClose.objects.filter(project=project, cashier=cashier, business_date=day).exists():
         raise ValidationError(_("Your cashier day %(day)s is already closed.") % {"day": day})
 
