@@ -8,6 +8,10 @@ changes hands on the day of the import, so it belongs to no cashier's day).
 
 An opening bill uses the billing run's dedup key (unit, item, period start), so a later billing run
 never bills that period again, and importing it twice is refused.
+
+An opening bill is linked to the fee standard the unit is assigned for that item (the assignment in
+force at the start of the period, else the nearest one), so late fees on old arrears follow the same
+rule as on new bills; a unit with no such assignment gets no late fee on it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.billing.choices import BillSourceChoices, PrepaidMovementKindChoices
-from wuye.billing.models import Bill, PrepaidAccount, PrepaidMovement
+from wuye.billing.models import Bill, FeeAssignment, PrepaidAccount, PrepaidMovement
 from wuye.billing.services.payments import general_account
 from wuye.billing.services.runs import dedup_key
 from wuye.core import audit
@@ -93,6 +97,7 @@ def create_opening_bills(*, actor, project, lines: list[OpeningLine], note: str 
                 % {"n": len(taken), "key": min(taken)}
             )
         payers = _Payers(project)
+        standards = _assigned_standards(project, lines)
         numbers = next_block(project, "bill", len(lines), today.year)
         prefix = format_number("bill", today.year, 0)[:-6]
         bills = []
@@ -111,6 +116,7 @@ def create_opening_bills(*, actor, project, lines: list[OpeningLine], note: str 
                     payer_id=payer_id,
                     payer_name=payer_name or "",
                     item=line.item,
+                    standard_id=standards.get(line.key),
                     period_start=line.period_start,
                     period_end=line.period_end,
                     due_date=due,
@@ -139,6 +145,35 @@ def create_opening_bills(*, actor, project, lines: list[OpeningLine], note: str 
             data={"bills": len(bills), "first": bills[0].number, "last": bills[-1].number},
         )
     return bills
+
+
+def _assigned_standards(project, lines: list[OpeningLine]) -> dict[str, int]:
+    """The standard each line's unit is assigned for its item, by line key (one query).
+
+    The assignment in force on the period start wins; otherwise the one whose start is nearest.
+    """
+    rows = (
+        FeeAssignment.objects.filter(
+            project=project,
+            unit_id__in={line.unit.pk for line in lines},
+            standard__item_id__in={line.item.pk for line in lines},
+        )
+        .values_list("unit_id", "standard__item_id", "standard_id", "start_date", "end_date")
+        .order_by("start_date", "pk")
+    )
+    by_target: dict[tuple[int, int], list[tuple]] = {}
+    for unit_id, item_id, standard_id, start, end in rows:
+        by_target.setdefault((unit_id, item_id), []).append((standard_id, start, end))
+    chosen = {}
+    for line in lines:
+        candidates = by_target.get((line.unit.pk, line.item.pk))
+        if not candidates:
+            continue
+        day = line.period_start
+        covering = [c for c in candidates if c[1] <= day and (c[2] is None or c[2] >= day)]
+        best = covering[-1] if covering else min(candidates, key=lambda c: abs((c[1] - day).days))
+        chosen[line.key] = best[0]
+    return chosen
 
 
 def _opening_text(line: OpeningLine) -> str:

@@ -16,8 +16,9 @@ from wuye.billing.imports_meters import to_period, to_period_range
 from wuye.billing.models import Bill, PrepaidAccount, PrepaidMovement
 from wuye.billing.models.meters import MeterReading
 from wuye.billing.services import run_billing
+from wuye.billing.services.latefees import late_fee_for
 from wuye.billing.services.opening import OpeningLine, create_opening_bills, record_opening_prepaid
-from wuye.billing.tests.factories import assign, make_owner, make_unit, property_fee
+from wuye.billing.tests.factories import assign, late_rule, make_owner, make_unit, property_fee
 from wuye.billing.tests.factories_meters import NOV, make_meter, read, water_item
 from wuye.core.importing.engine import run_import
 from wuye.core.importing.headers import auto_mapping, find_header_row
@@ -200,6 +201,29 @@ def test_opening_service_refuses_duplicates(cast):
         create_opening_bills(actor=None, project=p, lines=[line])
     with pytest.raises(ValidationError):
         create_opening_bills(actor=None, project=cast.project_b, lines=[line])
+
+
+def test_opening_arrears_carry_the_units_late_fee_rule(cast):
+    p = cast.project_a
+    with_rule, without = make_unit(p), make_unit(p)
+    standard = property_fee(p, rule=late_rule(p, rate="0.0005", grace=0, cap="0.30"))
+    assign(standard, with_rule, start=datetime.date(2024, 1, 1))
+    lines = [
+        OpeningLine(
+            unit=unit,
+            item=standard.item,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 1, 31),
+            amount=Decimal("100.00"),
+            due_date=datetime.date(2025, 1, 31),
+        )
+        for unit in (with_rule, without)
+    ]
+    ruled, plain = create_opening_bills(actor=None, project=p, lines=lines)
+    assert ruled.standard_id == standard.pk and plain.standard_id is None
+    # 100 x 0.05% x 100 days = 5.00; no rule, no late fee
+    assert late_fee_for(ruled, as_of=datetime.date(2025, 5, 11)) == Decimal("5.00")
+    assert late_fee_for(plain, as_of=datetime.date(2025, 5, 11)) == Decimal("0")
 
 
 def test_opening_prepaid(cast):
