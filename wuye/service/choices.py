@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkOrderKindChoices(models.TextChoices):
@@ -38,7 +39,7 @@ PRIORITY_COLORS = {"emergency": "red", "urgent": "orange", "normal": "blue", "lo
 class WorkOrderStatusChoices(models.TextChoices):
     NEW = "new", _("New")
     ASSIGNED = "assigned", _("Assigned")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("work order status", "Accepted")
     ON_SITE = "on_site", _("On site")
     IN_PROGRESS = "in_progress", _("In progress")
     PAUSED = "paused", _("Paused")
@@ -130,14 +131,14 @@ class PriceItemKindChoices(models.TextChoices):
 
 
 class PhotoStageChoices(models.TextChoices):
-    REPORT = "report", _("Reported")
+    REPORT = "report", pgettext_lazy("photo stage", "Reported")
     BEFORE = "before", _("Before work")
     AFTER = "after", _("After work")
 
 
 class VisitMethodChoices(models.TextChoices):
     PHONE = "phone", _("Phone")
-    ON_SITE = "on_site", _("On site")
+    ON_SITE = "on_site", pgettext_lazy("return visit method", "On site")
     SMS = "sms", _("SMS")
     PORTAL = "portal", _("Owner portal")
 

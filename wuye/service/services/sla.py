@@ -105,6 +105,31 @@ def stop_clocks(order: WorkOrder, deadlines, now, *, counted: bool = True) -> No
             order.save(update_fields=["sla_breached", "updated_at"])
 
 
+def restart_clock(order: WorkOrder, deadline: str, now, settings: ServiceSettings) -> dict | None:
+    """Run a stopped deadline again from ``now`` with the time it allowed (rework after a reopen).
+
+    Returns the result it had (kept in the reopen's timeline event), or None when the order has no
+    such clock. A breach already recorded stays on the order (``sla_breached``).
+    """
+    clock = order.clocks.filter(deadline=deadline).first()
+    if clock is None:
+        return None
+    before = {
+        "deadline": deadline,
+        "due_at": clock.due_at.isoformat(),
+        "stopped_at": clock.stopped_at.isoformat() if clock.stopped_at else None,
+        "met": clock.met,
+    }
+    allowed = clock.due_at - clock.started_at
+    clock.started_at = now
+    clock.due_at = now + allowed
+    clock.warn_at = _warn_at(now, clock.due_at, settings.warning_percent)
+    clock.warned_at = clock.breached_at = clock.stopped_at = clock.met = None
+    clock.level = 0
+    clock.save()
+    return before
+
+
 def shift_clocks(order: WorkOrder, delta: datetime.timedelta) -> None:
     """Move every running deadline of the order by ``delta`` (the time it was paused)."""
     for clock in order.clocks.filter(stopped_at__isnull=True, breached_at__isnull=True):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from wuye.core import audit
 from wuye.core.scoping import user_scope
-from wuye.service.choices import UnsatisfiedActionChoices
+from wuye.service.choices import DeadlineChoices, UnsatisfiedActionChoices
 from wuye.service.choices import WorkOrderStatusChoices as S
 from wuye.service.models import ReturnVisit, ServiceSettings, WorkOrder
 from wuye.service.models.orders import VISIT
@@ -30,16 +30,23 @@ def _require_reporter_side(actor, order):
 
 
 def _reopen(order, *, actor, reason):
+    from wuye.service.services.sla import restart_clock
+
     order.reopen_count += 1
     order.needs_attention = False
     order.completed_at = None
     order.confirmed_at = None
+    # The rework gets the completion time the rule allows, from now; the first result is kept
+    # in this event (and a breach stays on the order).
+    previous = restart_clock(
+        order, DeadlineChoices.COMPLETE, timezone.now(), ensure_service_setup(order.project)
+    )
     apply(
         order,
         "reopen",
         actor=actor,
         note=reason,
-        data={"count": order.reopen_count},
+        data={"count": order.reopen_count, "previous_completion": previous},
         fields=["reopen_count", "needs_attention", "completed_at", "confirmed_at"],
     )
     audit.record(actor=actor, action="service.reopened", obj=order, message=reason)

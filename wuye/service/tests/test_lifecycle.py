@@ -14,6 +14,7 @@ from wuye.core.states import history
 from wuye.core.testing.factories import make_user
 from wuye.service import services
 from wuye.service.models import Category, ReturnVisit, SlaClock, WorkOrder
+from wuye.service.services.sla import check_deadlines
 from wuye.service.tests.factories import make_order, make_person, make_unit
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -200,6 +201,39 @@ def test_reporter_rejects_work_and_escalate_setting(cast, on_commit):
         services.do_close_workorder(actor=cast.manager_a, order=order)
     order = services.do_reopen_workorder(actor=cast.manager_a, order=order, reason="安排主管上门")
     assert order.reopen_count == 2 and not order.needs_attention
+
+
+def test_reopened_order_gets_a_new_completion_deadline(cast, on_commit):
+    """Rework is timed from the reopening with the time the rule allows; the first result is kept."""
+    with time_machine.travel(START, tick=False) as traveller:
+        order = make_order(cast.project_a, actor=cast.manager_a)
+        first = clock(order, "complete")
+        allowed = first.due_at - first.started_at
+        services.do_assign_workorder(actor=cast.manager_a, order=order, assignee=cast.engineer_a)
+        services.do_accept_workorder(actor=cast.engineer_a, order=order)
+        services.do_arrive_workorder(actor=cast.engineer_a, order=order)
+        services.do_complete_workorder(actor=cast.engineer_a, order=order, resolution="修好")
+        assert clock(order, "complete").met is True
+        traveller.shift(datetime.timedelta(days=3))  # long after the first deadline
+        order = services.do_confirm_workorder(
+            actor=cast.manager_a, order=order, satisfied=False, comment="灯还闪"
+        )
+        rework = clock(order, "complete")
+        assert rework.started_at == timezone.now() and rework.due_at == timezone.now() + allowed
+        assert rework.met is None and rework.stopped_at is None and rework.breached_at is None
+        reopen = [t for t in history(order) if t.transition == "reopen"][-1]
+        assert reopen.data["previous_completion"]["met"] is True
+
+        # the rework overruns its deadline: the check marks the breach
+        traveller.shift(allowed + datetime.timedelta(minutes=1))
+        with on_commit():
+            check_deadlines()
+        order.refresh_from_db()
+        assert clock(order, "complete").breached_at is not None and order.sla_breached
+        services.do_accept_workorder(actor=cast.engineer_a, order=order)
+        services.do_arrive_workorder(actor=cast.engineer_a, order=order)
+        services.do_complete_workorder(actor=cast.engineer_a, order=order, resolution="换镇流器")
+        assert clock(order, "complete").met is False
 
 
 def test_permissions_and_wrong_states(cast):
