@@ -13,7 +13,7 @@ class UploadForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Project"), queryset=None, empty_label=None)
     file = forms.FileField(
         label=_("Workbook"),
-        help_text=_("An Excel workbook (.xlsx) or CSV file: our template or your own export."),
+        help_text=_("An Excel workbook (.xlsx or .xls) or CSV file: our template or your own export."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
 
@@ -26,8 +26,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((*EXTENSIONS, ".xls")):
-            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
+        if not upload.name.lower().endswith(EXTENSIONS):
+            raise forms.ValidationError(_("Upload an Excel workbook (.xlsx or .xls) or a CSV file."))
         return upload
 
 

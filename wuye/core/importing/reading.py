@@ -1,4 +1,4 @@
-"""Reading the user's workbook (.xlsx/.xlsm, or .csv) into plain rows of cell values.
+"""Reading the user's workbook (.xlsx/.xlsm, old .xls, or .csv) into plain rows of cell values.
 
 Merged cells are filled with the value of their top-left cell, so a building number merged over
 twenty rows reads as twenty rows with that number. Fully empty rows are kept (row numbers must
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-EXTENSIONS = (".xlsx", ".xlsm", ".csv")
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 
 
 class ReadError(ValueError):
@@ -41,9 +41,9 @@ def read_table(source, *, filename: str = "", sheet: str | None = None, max_rows
     if name.endswith(".csv"):
         return _read_csv(source, max_rows)
     if name.endswith(".xls"):
-        raise ReadError(_("Old .xls files cannot be read; open the file in Excel and save it as .xlsx."))
+        return _read_xls(source, sheet, max_rows)
     if not name.endswith((".xlsx", ".xlsm")):
-        raise ReadError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
+        raise ReadError(_("Upload an Excel workbook (.xlsx or .xls) or a CSV file."))
     return _read_xlsx(source, sheet, max_rows)
 
 
@@ -79,6 +79,60 @@ def _read_xlsx(source, sheet, max_rows) -> Table:
         return Table(sheet_names=names, sheet=ws.title, rows=rows)
     finally:
         wb.close()
+
+
+def _read_xls(source, sheet, max_rows) -> Table:
+    """Excel 97-2003 workbooks (what many older property systems export), through xlrd.
+
+    Cells come out as openpyxl gives them: dates as ``datetime``, whole numbers as ``int``, empty
+    cells as None; merged ranges are filled like in .xlsx files.
+    """
+    import xlrd
+
+    data = _open_bytes(source)
+    try:
+        wb = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:
+        raise ReadError(_("The file is not a readable Excel workbook.")) from None
+    try:
+        sheets = [wb.sheet_by_index(i) for i in range(wb.nsheets)]
+        visible = [ws for ws in sheets if not getattr(ws, "visibility", 0)]
+        if not visible:
+            raise ReadError(_("The workbook has no visible sheet."))
+        names = [ws.name for ws in visible]
+        if sheet and sheet not in names:
+            raise ReadError(_("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet})
+        if sheet:
+            ws = visible[names.index(sheet)]
+        else:
+            ws = next((w for w in visible if _xls_has_data(w)), visible[0])
+
+        def value(cell):
+            if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                return None
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                return xlrd.xldate.xldate_as_datetime(cell.value, wb.datemode)
+            if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
+                return int(cell.value)
+            if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                return bool(cell.value)
+            if cell.ctype == xlrd.XL_CELL_ERROR:
+                return None
+            return cell.value
+
+        count = ws.nrows if not max_rows else min(ws.nrows, max_rows)
+        rows = [[value(c) for c in ws.row(r)] for r in range(count)]
+        # xlrd's merged ranges are (first row, last row + 1, first col, last col + 1), 0-based
+        ranges = [(c1 + 1, r1 + 1, c2, r2) for r1, r2, c1, c2 in ws.merged_cells]
+        _fill_merged(rows, ranges)
+        _trim(rows)
+        return Table(sheet_names=names, sheet=ws.name, rows=rows)
+    finally:
+        wb.release_resources()
+
+
+def _xls_has_data(ws) -> bool:
+    return any(any(v not in (None, "") for v in ws.row_values(r)) for r in range(min(ws.nrows, 20)))
 
 
 def _first_filled(wb, names) -> str:

@@ -111,3 +111,33 @@ def owners_workbook(bad: bool = False) -> bytes:
         title_rows=[["锦绣花园业主花名册（导出）"], []],
         merges=["B4:B7"],
     )
+
+
+def xls_bytes(rows, *, title_rows=(), merges=(), sheet="房屋信息") -> bytes:
+    """The same workbook as :func:`workbook_bytes`, saved in the old Excel 97-2003 format (.xls)."""
+    import datetime
+
+    import xlwt
+    from openpyxl.utils import range_boundaries
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(sheet, cell_overwrite_ok=True)
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate([*title_rows, *rows]):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, datetime.date):
+                ws.write(r, c, value, date_style)
+            else:
+                ws.write(r, c, value)
+    for ref in merges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        ws.merge(min_row - 1, max_row - 1, min_col - 1, max_col - 1)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def owners_xls(bad: bool = False) -> bytes:
+    return xls_bytes(owner_rows(bad), title_rows=[["锦绣花园业主花名册（导出）"], []], merges=["B4:B7"])

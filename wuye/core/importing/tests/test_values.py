@@ -1,4 +1,5 @@
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -225,3 +226,25 @@ def test_owner_synonyms(header, field):
 )
 def test_vehicle_synonyms(header, field):
     assert auto_mapping([header], get_spec("vehicles").fields) == {0: field}
+
+
+def test_an_old_xls_file_reads_like_the_same_xlsx():
+    """Numbers, text, full-width digits, date serials, floats and merged cells come out the same."""
+    from wuye.core.importing.reading import read_table
+    from wuye.core.importing.tests.sheets import owners_workbook, owners_xls
+
+    xlsx = read_table(io.BytesIO(owners_workbook()), filename="a.xlsx")
+    xls = read_table(io.BytesIO(owners_xls()), filename="a.xls")
+    assert xls.sheet == xlsx.sheet == "房屋信息"
+    assert xls.rows == xlsx.rows
+    assert xls.rows[4][1] == "1"  # the merged building cell filled down
+
+
+@pytest.mark.django_db
+def test_an_old_xls_owner_roster_imports(cast, run):
+    from wuye.core.importing.tests.sheets import owners_xls
+
+    out = run(
+        "owners", owners_xls(), project=cast.project_a, actor=cast.manager_a, commit=True, filename="x.xls"
+    )
+    assert out.problems == [] and out.committed and out.counts["ownerships_created"] == 5

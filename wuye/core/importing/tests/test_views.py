@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from wuye.core.importing.models import ImportBatch, ImportStatus
 from wuye.core.importing.spec import get_spec
-from wuye.core.importing.tests.sheets import owners_workbook
+from wuye.core.importing.tests.sheets import owners_workbook, owners_xls
 from wuye.estate.models import Unit
 from wuye.residents.models import Ownership, Person
 
@@ -162,6 +162,18 @@ def test_csv_and_old_xls_files(cast, client_for):
     )
     assert response.status_code == 302
     assert ImportBatch.objects.get().headers == ["楼栋", "房号", "建筑面积"]
+    # an Excel 97-2003 file, as older systems export it, reads like the same .xlsx
+    response = client.post(
+        "/imports/new/?kind=owners",
+        {
+            "project": cast.project_a.pk,
+            "file": SimpleUploadedFile("业主.xls", owners_xls(), content_type="application/vnd.ms-excel"),
+        },
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get(original_name="业主.xls")
+    assert batch.headers[:4] == ["序号", "楼号", "单元", "房间号"]
+    # a file that only claims to be .xls is refused with a message, nothing stored
     response = client.post(
         "/imports/new/?kind=units",
         {
@@ -171,4 +183,5 @@ def test_csv_and_old_xls_files(cast, client_for):
             ),
         },
     )
-    assert response.status_code == 200 and ".xlsx" in response.content.decode()
+    assert response.status_code == 200 and "not a readable Excel workbook" in response.content.decode()
+    assert ImportBatch.objects.count() == 2
