@@ -213,19 +213,17 @@ class MeterReadingImport(ImportSpec):
     def _plan_meter(self, entries, on_record: dict):
         file_periods = {row["period"] for row, _m in entries}
         values = {p: (r.value, r.usage) for p, r in on_record.items()}  # period -> (value, usage)
-        seen = {}
         today = datetime.date.today()
         for row, meter in entries:
             period = row["period"]
-            if period in seen:
+            if (first := self.duplicate_of(("reading", meter.pk, period), row)) is not None:
                 self.error(
                     row,
                     "period",
                     _("Meter %(meter)s already has a row for %(period)s (row %(row)s).")
-                    % {"meter": meter.number, "period": f"{period:%Y-%m}", "row": seen[period]},
+                    % {"meter": meter.number, "period": f"{period:%Y-%m}", "row": first},
                 )
                 continue
-            seen[period] = row.number
             if row["unit"] and (meter.unit is None or meter.unit.code.upper() != row["unit"].upper()):
                 self.error(
                     row,
@@ -435,7 +433,6 @@ class OpeningArrearsImport(_OpeningBase):
         planner = UnitPlanner(self)
         items = self._items()
         self.lines: list[OpeningLine] = []
-        seen: dict[str, int] = {}
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             unit = self._unit(planner, row)
@@ -460,26 +457,20 @@ class OpeningArrearsImport(_OpeningBase):
                 self.error(row, {"unit": planner.unit_column()}.get(name, name), message)
             if problems:
                 continue
-            if line.key in seen:
+            if (first := self.duplicate_of(("bill", line.key), row)) is not None:
                 self.error(
                     row,
                     "period",
                     _("%(unit)s, %(item)s, %(period)s is already on row %(row)s.")
-                    % {
-                        "unit": unit.code,
-                        "item": item.name,
-                        "period": f"{start:%Y-%m}",
-                        "row": seen[line.key],
-                    },
+                    % {"unit": unit.code, "item": item.name, "period": f"{start:%Y-%m}", "row": first},
                 )
                 continue
-            seen[line.key] = row.number
             line.row = row
             self.lines.append(line)
         taken = dict(
-            Bill.objects.filter(project=self.project, dedup_key__in=list(seen)).values_list(
-                "dedup_key", "number"
-            )
+            Bill.objects.filter(
+                project=self.project, dedup_key__in=[line.key for line in self.lines]
+            ).values_list("dedup_key", "number")
         )
         kept = []
         for line in self.lines:
@@ -540,7 +531,6 @@ class OpeningPrepaidImport(_OpeningBase):
         planner = UnitPlanner(self)
         items = self._items()
         self.entries = []
-        seen: dict[tuple, int] = {}
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             unit = self._unit(planner, row)
@@ -552,13 +542,11 @@ class OpeningPrepaidImport(_OpeningBase):
             if row["amount"] <= 0:
                 self.error(row, "amount", _("The prepaid balance must be positive."))
                 continue
-            key = (unit.pk, getattr(item, "pk", None))
-            if key in seen:
+            if (first := self.duplicate_of(("prepaid", unit.pk, getattr(item, "pk", None)), row)) is not None:
                 self.error(
-                    row, planner.unit_column(), _("This unit is already on row %(row)s.") % {"row": seen[key]}
+                    row, planner.unit_column(), _("This unit is already on row %(row)s.") % {"row": first}
                 )
                 continue
-            seen[key] = row.number
             self.entries.append((row, unit, item))
         opened = set(
             PrepaidMovement.objects.filter(project=self.project, kind="opening").values_list(

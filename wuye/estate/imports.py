@@ -142,20 +142,18 @@ class UnitImport(ImportSpec):
 
     def build(self, rows, progress=None):
         self.planner = planner = UnitPlanner(self)
-        seen: dict[str, int] = {}
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             ref = planner.locate(row)
             if ref is None:
                 continue
-            if ref.code in seen:
+            if (first := self.duplicate_of(("unit", ref.code), row)) is not None:
                 self.error(
                     row,
                     "code" if "code" in self.columns else "room",
-                    _("Unit %(code)s is already on row %(row)s.") % {"code": ref.code, "row": seen[ref.code]},
+                    _("Unit %(code)s is already on row %(row)s.") % {"code": ref.code, "row": first},
                 )
                 continue
-            seen[ref.code] = row.number
             planner.plan_unit(row, ref)
         self.after_units(rows)
         planner.finish()
@@ -269,21 +267,17 @@ class ParkingImport(ImportSpec):
         self.new_spaces: list[ParkingSpace] = []
         self.changed: dict[str, tuple[ParkingSpace, set]] = {}
         planner = UnitPlanner(self, code_field="unit_code")
-        seen: dict[str, int] = {}
         default_lot = _("Parking lot")
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             if not self.require(row, "code"):
                 continue
             code = row["code"]
-            if code in seen:
+            if (first := self.duplicate_of(("space", code), row)) is not None:
                 self.error(
-                    row,
-                    "code",
-                    _("Space %(code)s is already on row %(row)s.") % {"code": code, "row": seen[code]},
+                    row, "code", _("Space %(code)s is already on row %(row)s.") % {"code": code, "row": first}
                 )
                 continue
-            seen[code] = row.number
             unit = None
             if planner.has_unit(row):
                 ref = planner.locate(row)

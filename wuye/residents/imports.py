@@ -476,7 +476,6 @@ class TenantImport(ImportSpec):
             known.setdefault((o.unit_id, o.person_id), []).append(o)
         self.new_occupancies: list[Occupancy] = []
         self.changed: list[tuple[Occupancy, set]] = []
-        seen: dict[tuple, int] = {}
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             ref = units.locate(row)
@@ -489,16 +488,14 @@ class TenantImport(ImportSpec):
                 continue
             if person is None:
                 continue
-            key = (unit.pk, person.pk)
-            if key in seen:
+            if (first := self.duplicate_of(("occupant", unit.pk, person.pk), row)) is not None:
                 self.error(
                     row,
                     "name",
                     _("%(name)s is already listed for %(code)s on row %(row)s.")
-                    % {"name": person.name, "code": unit.code, "row": seen[key]},
+                    % {"name": person.name, "code": unit.code, "row": first},
                 )
                 continue
-            seen[key] = row.number
             kind = row["kind"] or (
                 OccupancyKindChoices.HOUSEHOLD
                 if row["relationship"] in FAMILY
@@ -512,7 +509,7 @@ class TenantImport(ImportSpec):
                 "end_date": row["end_date"],
                 "note": row["note"],
             }
-            existing = _same_occupancy(known.get(key, []), row["start_date"])
+            existing = _same_occupancy(known.get((unit.pk, person.pk), []), row["start_date"])
             if existing is None:
                 occupancy = Occupancy(project=self.project, unit=unit, person=person)
                 for name, value in values.items():
@@ -637,20 +634,18 @@ class VehicleImport(ImportSpec):
                 residents.setdefault(unit_id, []).extend(o.person_id for o in items)
         self.new_vehicles: list[Vehicle] = []
         self.changed: list[tuple[Vehicle, set]] = []
-        seen: dict[str, int] = {}
         for index, row in enumerate(rows):
             self.tick(index, len(rows))
             if not self.require(row, "plate"):
                 continue
             plate = row["plate"]
-            if plate in seen:
+            if (first := self.duplicate_of(("plate", plate), row)) is not None:
                 self.error(
                     row,
                     "plate",
-                    _("Plate %(plate)s is already on row %(row)s.") % {"plate": plate, "row": seen[plate]},
+                    _("Plate %(plate)s is already on row %(row)s.") % {"plate": plate, "row": first},
                 )
                 continue
-            seen[plate] = row.number
             person = None
             broken = False
             if units.has_unit(row):

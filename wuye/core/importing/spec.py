@@ -132,6 +132,7 @@ class ImportSpec:
         self.counts: dict[str, int] = dict.fromkeys(self.count_labels, 0)
         self.needs: dict[str, Any] = {}  # permission -> why it is needed
         self.progress = None  # set by the engine: progress(done, total, text)
+        self._first_rows: dict = {}  # key -> the row it was first seen on (duplicate_of)
 
     # -- declared fields -------------------------------------------------------------------------
     @classmethod
@@ -193,6 +194,15 @@ class ImportSpec:
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def duplicate_of(self, key, row: Row) -> int | None:
+        """The row number ``key`` was first seen on in this file, or None (and ``row`` is recorded).
+
+        Keys are compared across the whole file, so give each kind of thing its own prefix, e.g.
+        ``("plate", plate)``.
+        """
+        first = self._first_rows.setdefault(key, row.number)
+        return None if first == row.number else first
 
     def tick(self, done: int, total: int) -> None:
         """Progress while building (20% to 60% of the job), every 500 rows."""
