@@ -190,3 +190,12 @@ def test_blank_building_and_entrance_cells_take_the_value_above(cast, run):
     out = run("units", workbook_bytes(rows), project=cast.project_a, actor=cast.manager_a, commit=True)
     assert out.problems == []
     assert sorted(Unit.objects.values_list("code", flat=True)) == ["1-1-101", "1-1-102", "1-2-101", "2-101"]
+
+
+@pytest.mark.django_db
+def test_a_unit_listed_twice_is_reported_on_the_second_row(cast, run):
+    rows = [HEADER, [1, 3, 1, 1201, 89.5], [2, 3, 1, 1202, 89.5], [3, "3栋", "1", "1201", 90]]
+    out = run("units", workbook_bytes(rows), project=cast.project_a, actor=cast.manager_a, commit=True)
+    assert [(p.row, p.column) for p in out.problems] == [(4, "房号")]
+    assert "3-1-1201" in out.problems[0].message and "2" in out.problems[0].message
+    assert not out.committed and not Unit.objects.exists()
