@@ -1,22 +1,28 @@
 """Service KPIs as single aggregation queries, on SQLite and PostgreSQL alike.
 
-Durations are stored on the order in seconds when each step happens (paused time left out), so
-every figure is one ``GROUP BY`` over the work-order table. Medians and 90th percentiles use
-window functions (``ROW_NUMBER() OVER (PARTITION BY group ORDER BY value)``), which both databases
-have: the nearest-rank percentile p of n values is the smallest value whose rank r has
-``100 r >= p n``.
+Durations are stored on the order in seconds when each step happens (paused time left out), and the
+order's KPI flags are packed in ``kpi_class``, so every figure is a ``GROUP BY`` over the work-order
+table that reads an index, never the wide table rows. A breakdown (by category, team, person, kind,
+project, or day/week/month) is three queries: the counts per (group, kpi_class), the medians and
+90th percentiles per group (``PercentileDisc``: PostgreSQL's ordered-set aggregate
+``percentile_disc``, a registered SQL function on SQLite), the group names; both aggregations read
+the covering index ``service_wo_kpi_cover`` (the group is ``Unordered`` so that no planner prefers a
+foreign key's index for its order). The summary is two: the counts per kpi_class in the order of
+the index on (project, kpi_class), and each percentile read off an index on (project, value).
+The nearest-rank percentile p of n values is the smallest value whose rank r has ``100 r >= p n``.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import connection
 from django.db.models import Count, F, Value
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wuye.service.aggregates import PercentileDisc, TimeBucket, Unordered, release_sqlite_cache
 from wuye.service.choices import WorkOrderKindChoices
 from wuye.service.models import WorkOrder
 
@@ -31,7 +37,7 @@ DIMENSIONS = {
     "kind": (_("Kind"), "kind"),
 }
 
-INTERVALS = {"day": (_("Day"), TruncDay), "week": (_("Week"), TruncWeek), "month": (_("Month"), TruncMonth)}
+INTERVALS = {"day": (_("Day"),), "week": (_("Week"),), "month": (_("Month"),)}
 
 
 def kpi_queryset(user, *, project=None, start: datetime.date | None = None, end: datetime.date | None = None):
@@ -51,42 +57,29 @@ def kpi_queryset(user, *, project=None, start: datetime.date | None = None, end:
 
 def _group_expr(dimension: str | None = None, interval: str | None = None):
     if interval:
-        return INTERVALS[interval][1]("reported_at", tzinfo=timezone.get_current_timezone())
+        return TimeBucket("reported_at", interval, timezone.get_current_timezone())
     field = DIMENSIONS.get(dimension or "none", DIMENSIONS["none"])[1]
-    return F(field) if field else Value(0)
+    return Unordered(F(field)) if field else Value(0)
 
 
 def counts(qs, group) -> dict:
-    """group value -> counts, from one ``GROUP BY group, kpi_class`` (an index-only scan); the few
-    hundred (group, class) rows are folded here."""
-    from wuye.service.models.orders import kpi_class_flags
-
-    rows = qs.annotate(kpi_g=group).values("kpi_g", "kpi_class").annotate(n=Count("id")).order_by()
-    out: dict = {}
-    for row in rows:
-        c = out.get(row["kpi_g"])
+    """group value -> counts, from one ``GROUP BY group, kpi_class`` (an index-only scan); the
+    (group, class) rows, a few per class and group, are folded here."""
+    if isinstance(group, Value):  # the summary: in the order of the index on (project, kpi_class)
+        rows = qs.annotate(kpi_g=group, kpi_c=F("kpi_class"))
+    else:  # a breakdown: the covering index, not an index that has kpi_class first
+        rows = qs.annotate(kpi_g=group, kpi_c=Unordered(F("kpi_class")))
+    rows = rows.values_list("kpi_g", "kpi_c").annotate(n=Count("*")).order_by()
+    sums: dict = {}
+    for g, kpi_class, n in rows:
+        c = sums.get(g)
         if c is None:
-            c = out[row["kpi_g"]] = dict.fromkeys(COUNT_KEYS, 0)
-        f, n = kpi_class_flags(row["kpi_class"]), row["n"]
-        done = f["status"] in (1, 2)
-        c["total"] += n
-        c["open"] += n if f["status"] == 0 else 0
-        c["done"] += n if done else 0
-        c["breached"] += n if f["breached"] and f["status"] != 3 else 0
-        c["breached_done"] += n if f["breached"] and done else 0
-        c["first_fix"] += n if done and not f["reopened"] else 0
-        c["reopened"] += n if f["reopened"] else 0
-        c["visit_due"] += n if f["visit_required"] and f["status"] == 2 else 0
-        c["rated"] += n if f["satisfaction"] else 0
-        c["satisfied"] += n if f["satisfaction"] >= 4 else 0
-        c["satisfaction_sum"] += n * f["satisfaction"]
-        c["complaints"] += n if f["complaint"] else 0
-        c["complaints_done"] += n if f["complaint"] and done else 0
-        c["complaint_repeats"] += n if f["complaint"] and f["repeat"] else 0
-        c["n_response_seconds"] += n if f["has_response"] else 0
-        c["n_arrival_seconds"] += n if f["has_arrival"] else 0
-        c["n_completion_seconds"] += n if f["has_completion"] else 0
-    for c in out.values():
+            c = sums[g] = [0] * len(COUNT_KEYS)
+        for i, weight in _class_counts(kpi_class):
+            c[i] += n * weight
+    out = {}
+    for g, values in sums.items():
+        c = out[g] = dict(zip(COUNT_KEYS, values, strict=True))
         c["satisfaction"] = c["satisfaction_sum"] / c["rated"] if c["rated"] else None
     return out
 
@@ -112,46 +105,48 @@ COUNT_KEYS = (
 )
 
 
+@functools.cache  # kpi_class has 13 bits: at most 8,192 entries
+def _class_counts(kpi_class: int) -> tuple[tuple[int, int], ...]:
+    """(COUNT_KEYS index, weight) of every count an order of this KPI class adds to."""
+    from wuye.service.models.orders import kpi_class_flags
+
+    f = kpi_class_flags(kpi_class)
+    done = f["status"] in (1, 2)
+    weights = {
+        "total": 1,
+        "open": f["status"] == 0,
+        "done": done,
+        "breached": f["breached"] and f["status"] != 3,
+        "breached_done": f["breached"] and done,
+        "first_fix": done and not f["reopened"],
+        "reopened": f["reopened"],
+        "visit_due": f["visit_required"] and f["status"] == 2,
+        "rated": bool(f["satisfaction"]),
+        "satisfied": f["satisfaction"] >= 4,
+        "satisfaction_sum": f["satisfaction"],
+        "complaints": f["complaint"],
+        "complaints_done": f["complaint"] and done,
+        "complaint_repeats": f["complaint"] and f["repeat"],
+        "n_response_seconds": f["has_response"],
+        "n_arrival_seconds": f["has_arrival"],
+        "n_completion_seconds": f["has_completion"],
+    }
+    return tuple((i, int(weights[key])) for i, key in enumerate(COUNT_KEYS) if weights[key])
+
+
 def percentiles(qs, group, points=(50, 90)) -> dict:
-    """group value -> {"response_seconds_p50": ..., ...}: one query with window functions."""
-    sql, params = qs.annotate(kpi_g=group).values("kpi_g", *METRICS).query.sql_with_params()
-    q = connection.ops.quote_name
-    inner, outer = [], []
-    for i, m in enumerate(METRICS):
-        col = f"s.{q(m)}"
-        inner.append(
-            f"{col} AS m{i}, ROW_NUMBER() OVER (PARTITION BY s.kpi_g, "
-            f"CASE WHEN {col} IS NULL THEN 1 ELSE 0 END ORDER BY {col}) AS r{i}, "
-            f"COUNT({col}) OVER (PARTITION BY s.kpi_g) AS n{i}"
-        )
-        for p in points:
-            outer.append(f"MIN(CASE WHEN m{i} IS NOT NULL AND r{i} * 100 >= n{i} * {p} THEN m{i} END)")
-    query = (
-        f"SELECT kpi_g, {', '.join(outer)} FROM (SELECT s.kpi_g AS kpi_g, {', '.join(inner)} "
-        f"FROM ({sql}) s) w GROUP BY kpi_g"
-    )
-    keys = [f"{m}_p{p}" for m in METRICS for p in points]
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        rows = cursor.fetchall()
-    out = {}
-    for row in rows:
-        g = row[0]
-        if (
-            isinstance(g, datetime.datetime)
-            and timezone.is_naive(g)
-            and not connection.features.has_zoneinfo_database
-        ):
-            g = timezone.make_aware(g)
-        out[_norm(g)] = dict(zip(keys, row[1:], strict=True))
+    """group value -> {"response_seconds_p50": ..., ...}: one ``GROUP BY group`` query."""
+    aggregates = {f"{m}_p{p}": PercentileDisc(m, p) for m in METRICS for p in points}
+    rows = qs.annotate(kpi_g=group).values("kpi_g").annotate(**aggregates).order_by()
+    out = {_norm(row.pop("kpi_g")): row for row in rows}
+    release_sqlite_cache()
     return out
 
 
 def overall_percentiles(qs, n_by_metric: dict, points=(50, 90)) -> dict:
     """Percentiles of the whole queryset in one statement of ``ORDER BY value LIMIT 1 OFFSET k``
-    subqueries; each walks an index on (project, value, reported_at), never the table."""
-    import math
-
+    subqueries; each walks an index on (project, value, reported_at), never the table, from the
+    nearer end (the p90 is the 10th percentile from the top: a ninth of the walk)."""
     parts, params, keys = [], [], []
     for m in METRICS:
         n = n_by_metric.get(m) or 0
@@ -160,8 +155,12 @@ def overall_percentiles(qs, n_by_metric: dict, points=(50, 90)) -> dict:
             if not n:
                 parts.append("NULL")
                 continue
-            k = max(0, math.ceil(p * n / 100) - 1)
-            sub = qs.filter(**{f"{m}__isnull": False}).order_by(m).values_list(m, flat=True)[k : k + 1]
+            k = max(1, -(-p * n // 100)) - 1  # 0-based rank from the bottom
+            ordered = qs.filter(**{f"{m}__isnull": False}).values_list(m, flat=True)
+            if k <= n - 1 - k:
+                sub = ordered.order_by(m)[k : k + 1]
+            else:
+                sub = ordered.order_by(f"-{m}")[n - 1 - k : n - k]
             sql, sub_params = sub.query.sql_with_params()
             parts.append(f"({sql})")
             params.extend(sub_params)
@@ -169,6 +168,17 @@ def overall_percentiles(qs, n_by_metric: dict, points=(50, 90)) -> dict:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()
     return dict(zip(keys, row, strict=True))
+
+
+def _filters_on(where, field: str) -> bool:
+    """Whether a query's WHERE tree has a condition on the field (e.g. a date range)."""
+    for child in where.children:
+        if hasattr(child, "children"):
+            if _filters_on(child, field):
+                return True
+        elif getattr(getattr(getattr(child, "lhs", None), "target", None), "name", None) == field:
+            return True
+    return False
 
 
 def _norm(value):
@@ -196,8 +206,10 @@ def kpis(qs, *, dimension: str = "none", interval: str | None = None) -> list[di
     if not interval and (dimension or "none") == "none":
         row = next(iter(base.values()), None)
         pct = {}
-        if row and row["total"]:
+        if row and row["total"] and not _filters_on(qs.query.where, "reported_at"):
             pct = {0: overall_percentiles(qs, {m: row[f"n_{m}"] for m in METRICS})}
+        elif row and row["total"]:  # a period: the index walks would sort it six times over
+            pct = percentiles(qs, group)
     else:
         pct = percentiles(qs, group)
     rows = []
