@@ -240,6 +240,9 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Lists: above this many rows an Excel export runs as a background job.
 WUYE_EXPORT_INLINE_LIMIT = env_int("WUYE_EXPORT_INLINE_LIMIT", 5000)
+# Lists and the API count matching rows up to this many; beyond it they show "10,000+"
+# (wuye.core.pagination.BoundedCountPaginator).
+WUYE_LIST_COUNT_LIMIT = env_int("WUYE_LIST_COUNT_LIMIT", 10_000)
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True

@@ -142,3 +142,50 @@ def test_project_overview_figures(page, live_server, cast, tower):
     shot(page, "building_detail")
     page.goto(f"{live_server.url}/")
     shot(page, "home")
+
+
+def pick(page, name, text):
+    """Open a Tom Select picker (its control, not the hidden select) and type into it."""
+    page.locator(f"#id_{name}-ts-control").locator("xpath=..").click()
+    if text:
+        page.keyboard.type(text)
+
+
+def test_unit_list_building_and_entrance_pickers_load_as_you_type(page, live_server, cast, tower):
+    """The building and entrance filters render the chosen option only; Tom Select loads the others
+    from the API as the user types (a project of 100,000 units has 906 buildings, 2,196 entrances)."""
+    from wuye.estate.tests.factories import make_building, make_entrance, make_unit
+
+    five = make_building(cast.project_a, number="5", name="5栋", floors_above=6)
+    entrance = make_entrance(building=five, number="1", name="")
+    make_unit(building=five, entrance=entrance, room_number="101", floor=1, code="5-1-101")
+    login(page, live_server, "pm_a")
+    page.goto(f"{live_server.url}/estate/units/")
+    assert page.locator("select[name=building] option").count() == 1  # the empty choice only
+    assert page.locator("select[name=entrance] option").count() == 1
+
+    # Type into the building picker: the API answers with this project's buildings only.
+    pick(page, "building", "5")
+    option = page.locator("#id_building-ts-dropdown .option", has_text="5栋")
+    option.click()
+    page.wait_for_function("() => !document.querySelector('#object-list').innerText.includes('3-1-101')")
+    assert "5-1-101" in page.locator("#object-list").inner_text()
+    assert f"building={five.pk}" in page.url
+
+    # The entrance picker offers the chosen building's entrances.
+    pick(page, "entrance", "")
+    page.locator("#id_entrance-ts-dropdown .option", has_text="5栋1单元").wait_for()
+    texts = page.locator("#id_entrance-ts-dropdown .option").all_inner_texts()
+    assert not any("3栋" in t for t in texts), texts
+    page.locator("#id_entrance-ts-dropdown .option", has_text="5栋1单元").click()
+    page.wait_for_url(f"**entrance={entrance.pk}*")
+    shot(page, "unit_list_pickers")
+
+    # Another building: the entrance is cleared with it.
+    page.goto(f"{live_server.url}/estate/units/?building={five.pk}&entrance={entrance.pk}")
+    assert page.locator("select[name=building] option[selected]").inner_text() == "5栋"
+    pick(page, "building", "3")
+    page.locator("#id_building-ts-dropdown .option", has_text="3栋").first.click()
+    page.wait_for_function("() => document.querySelector('#object-list').innerText.includes('3-1-101')")
+    assert f"building={tower.pk}" in page.url and f"entrance={entrance.pk}" not in page.url
+    assert "乙3栋" not in page.locator("#id_building-ts-dropdown").inner_text()

@@ -32,7 +32,8 @@ class BaseFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
-        if not getattr(form, "_wuye_styled", False):
+        if not getattr(form, "_wuye_styled", False) and not _is_api_request(self.request):
+            # Bootstrap classes for the list page's filter bar; the API only validates the form.
             from wuye.core.forms import style_fields
 
             style_fields(form)
@@ -49,6 +50,12 @@ class BaseFilterSet(django_filters.FilterSet):
             return queryset
         clauses = [Q(**{f"{field}__icontains": value}) for field in self.search_fields]
         return queryset.filter(reduce(operator.or_, clauses))
+
+
+def _is_api_request(request) -> bool:
+    from rest_framework.request import Request
+
+    return isinstance(request, Request)
 
 
 def _user_projects(request):

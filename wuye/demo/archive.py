@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from wuye.core.crypto import lookup_hash
+from wuye.core.db import analyze
 from wuye.core.privacy import mask_id
 
 BATCH = 5000
@@ -822,4 +823,6 @@ def build_archive(project, *, units: int, seed: int, progress: Callable[[str], N
     if units <= 0 or Unit.objects.filter(project=project).exists():
         return None
     with transaction.atomic():
-        return ArchiveBuilder(project, units, seed, progress).run()
+        result = ArchiveBuilder(project, units, seed, progress).run()
+    analyze()  # SQLite's planner statistics for the new rows (PostgreSQL: autovacuum)
+    return result

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.filters import BaseFilterSet, ProjectFilterSetMixin
 from wuye.core.scoping import ALL, user_scope
+from wuye.core.widgets import AutocompleteSelect, FastSelect
 from wuye.estate.choices import UnitStatusChoices, UnitUsageChoices
 from wuye.estate.models import Building, Entrance, ParkingLot, ParkingSpace, Project, Unit
 from wuye.estate.search import normalize_input, unit_search_q
-from wuye.estate.widgets import FastSelect
 
 
 def current(relation: str) -> Q:
@@ -65,7 +65,9 @@ class BuildingFilterSet(CurrentProjectChoicesMixin, ProjectFilterSetMixin, BaseF
 class EntranceFilterSet(CurrentProjectChoicesMixin, ProjectFilterSetMixin, BaseFilterSet):
     search_fields = ("number", "name", "building__number", "building__name")
     building = django_filters.ModelChoiceFilter(
-        queryset=Building.objects.all(), label=_("building"), widget=FastSelect
+        queryset=Building.objects.all(),
+        label=_("building"),
+        widget=AutocompleteSelect("estate-building-list", forward=("project",)),
     )
     narrowed_filters = ("building",)
 
@@ -84,11 +86,18 @@ class UnitFilterSet(CurrentProjectChoicesMixin, ProjectFilterSetMixin, BaseFilte
     query stays one row per unit (no ``DISTINCT``), and its pagination ``COUNT`` joins nothing."""
 
     q = django_filters.CharFilter(method="search", label=_("Unit code"))
+    # Hundreds of buildings and thousands of entrances in a big project: the page renders the chosen
+    # one only, the browser loads the others from the API as the user types (the querysets stay
+    # complete and scoped: a submitted id is validated against them).
     building = django_filters.ModelChoiceFilter(
-        queryset=Building.objects.all(), label=_("building"), widget=FastSelect
+        queryset=Building.objects.all(),
+        label=_("building"),
+        widget=AutocompleteSelect("estate-building-list", forward=("project",)),
     )
     entrance = django_filters.ModelChoiceFilter(
-        queryset=Entrance.objects.all(), label=_("entrance"), widget=FastSelect
+        queryset=Entrance.objects.all(),
+        label=_("entrance"),
+        widget=AutocompleteSelect("estate-entrance-list", forward=("building", "project")),
     )
     status = django_filters.ChoiceFilter(choices=UnitStatusChoices.choices, label=_("status"))
     usage = django_filters.ChoiceFilter(choices=UnitUsageChoices.choices, label=_("usage"))

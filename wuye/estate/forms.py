@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.forms import BaseForm, BaseModelForm
+from wuye.core.widgets import FastSelect
 from wuye.estate.choices import UnitStatusChoices
 from wuye.estate.models import Building, Entrance, ParkingLot, ParkingSpace, Project, Unit
 from wuye.estate.search import normalize_input
-from wuye.estate.widgets import FastSelect
 
 
 class ProjectForm(BaseModelForm):

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +54,12 @@ class UnitCodeQuery:
     def to_q(self, prefix: str = "") -> Q:
         """A filter on units (``prefix="unit__"`` to filter a model that points to a unit).
 
-        Every alternative can be answered from an index of the unit table (room number, code,
-        search code): buildings and entrances are matched by id through small subqueries rather
-        than joins, so the database can combine index scans instead of reading 100,000 units."""
+        No ``LIKE`` and no case-folding functions: every condition is an equality (or ``IN``) that an
+        index of the unit table answers, and buildings and entrances are matched by id through small
+        subqueries rather than joins. A whole code (building, entrance and room) is one selective
+        condition on the ``(search_code, project)`` index, not an OR of looser alternatives: an OR
+        branch that matches many units (room 1201 of every building) makes the database walk the
+        list's sort index instead."""
 
         def lookup(**kwargs):
             return Q(**{f"{prefix}{k}": v for k, v in kwargs.items()})
@@ -64,24 +68,38 @@ class UnitCodeQuery:
             # "1201" alone: that room in any building, or a code typed without separators (321201).
             return lookup(room_number__in=_cases(self.room)) | lookup(search_code=compact_code(self.room))
         buildings = (
-            Building.objects.filter(number__iexact=self.building).values("pk") if self.building else None
+            Building.objects.filter(number__in=_cases(self.building)).values("pk") if self.building else None
         )
-        exact = Q()
+        if self.building and self.entrance and self.room:
+            # The code without separators names the unit, whether or not its entrance has a row
+            # (3-2-1201 in a building without Entrance rows); the building keeps 32-1-201 out of a
+            # search for 3-2-1201, and the room keeps 3-21-201 out.
+            return lookup(
+                search_code=self.compact, building_id__in=buildings, room_number__in=_cases(self.room)
+            )
+        query = Q()
         if buildings is not None:
-            exact &= lookup(building_id__in=buildings)
+            query &= lookup(building_id__in=buildings)
         if self.entrance:
-            entrances = Entrance.objects.filter(number__iexact=self.entrance)
+            entrances = Entrance.objects.filter(number__in=_cases(self.entrance))
             if buildings is not None:
                 entrances = entrances.filter(building_id__in=buildings)
-            exact &= lookup(entrance_id__in=entrances.values("pk"))
+            query &= lookup(entrance_id__in=entrances.values("pk"))
         if self.room:
-            exact &= lookup(room_number__in=_cases(self.room))
-        query = exact | lookup(code__in=_cases(self.canonical))
-        if self.building and self.entrance and self.room:
-            # Units whose entrance is not recorded but whose code carries it (3-2-1201 without an
-            # Entrance row); the building check keeps 32-1-201 out of a search for 3-2-1201.
-            query |= lookup(building_id__in=buildings, search_code=self.compact)
+            query &= lookup(room_number__in=_cases(self.room))
         return query
+
+
+def code_starts_with(field: str, text: str) -> Q:
+    """``field`` starts with ``text``, in a form an index answers.
+
+    PostgreSQL: ``LIKE 'text%'``, which the ``varchar_pattern_ops`` index on the code serves (a
+    range would follow the column's collation, which may ignore the dashes). SQLite: ``LIKE`` is
+    case-insensitive there and never uses an index, so a range in its binary order instead
+    (``text <= code < text + U+10FFFF``, the highest code point). Both are case-sensitive."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": text})
+    return Q(**{f"{field}__gte": text, f"{field}__lt": f"{text}\U0010ffff"})
 
 
 def _cases(text: str) -> list[str]:
@@ -121,8 +139,8 @@ def unit_search_q(text: str, prefix: str = "") -> Q:
     if parsed is not None:
         prefixes.add(parsed.canonical if parsed.room else f"{parsed.canonical}-")
     query = Q()
-    for start in sorted(prefixes):
-        query |= Q(**{f"{prefix}code__startswith": start})
+    for start in sorted({case for text in prefixes for case in _cases(text)}):
+        query |= code_starts_with(f"{prefix}code", start)
     if parsed is not None:
         query |= parsed.to_q(prefix)
     return query

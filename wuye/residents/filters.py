@@ -3,9 +3,29 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.filters import BaseFilterSet, ProjectFilterSetMixin
+from wuye.core.widgets import AutocompleteSelect
 from wuye.estate.models import Unit
 from wuye.residents.models import Occupancy, Ownership, Person, Vehicle, current_q
 from wuye.residents.validators import normalize_plate
+
+
+def unit_filter(label):
+    """A unit dropdown that renders the chosen unit only (a project has up to 100,000): the browser
+    loads the others from the API as the user types a code."""
+    return django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(),
+        label=label,
+        widget=AutocompleteSelect("estate-unit-list", forward=("project",)),
+    )
+
+
+def person_filter(label):
+    """A person dropdown that renders the chosen person only (a big project has 200,000 people)."""
+    return django_filters.ModelChoiceFilter(
+        queryset=Person.objects.all(),
+        label=label,
+        widget=AutocompleteSelect("residents-person-list", forward=("project",)),
+    )
 
 
 def name_or_initials(queryset, value):
@@ -52,8 +72,8 @@ class PersonFilterSet(ProjectFilterSetMixin, BaseFilterSet):
 
 class OwnershipFilterSet(ProjectFilterSetMixin, BaseFilterSet):
     search_fields = ("person__name", "person__name_initials", "unit__code", "certificate_number")
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
-    person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("owner"))
+    unit = unit_filter(_("unit"))
+    person = person_filter(_("owner"))
     current = CurrentFilter(label=_("current only"))
 
     class Meta:
@@ -63,8 +83,8 @@ class OwnershipFilterSet(ProjectFilterSetMixin, BaseFilterSet):
 
 class OccupancyFilterSet(ProjectFilterSetMixin, BaseFilterSet):
     search_fields = ("person__name", "person__name_initials", "unit__code")
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("unit"))
-    person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("person"))
+    unit = unit_filter(_("unit"))
+    person = person_filter(_("person"))
     current = CurrentFilter(label=_("current only"))
 
     class Meta:
@@ -76,7 +96,7 @@ class VehicleFilterSet(ProjectFilterSetMixin, BaseFilterSet):
     search_fields = ("plate", "brand", "person__name")
     plate = django_filters.CharFilter(method="filter_plate", label=_("plate"))
     is_new_energy = django_filters.BooleanFilter(label=_("new energy"))
-    person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("owner"))
+    person = person_filter(_("owner"))
 
     class Meta:
         model = Vehicle

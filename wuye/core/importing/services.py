@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core import audit, jobs
+from wuye.core.db import analyze
 from wuye.core.importing.engine import run_import
 from wuye.core.importing.headers import HEADER_SEARCH_ROWS, auto_mapping, find_header_row
 from wuye.core.importing.models import ImportBatch, ImportStatus
@@ -225,6 +226,8 @@ def commit_batch(ctx, *, batch_id: int, user_id: int):
         )
         # The workbook holds personal data and has served its purpose: keep only the record.
         batch.file.delete(save=False)
+        # Thousands of new rows: SQLite's planner statistics are out of date (no-op elsewhere).
+        analyze()
     else:
         # The data changed since the check (or a permission was withdrawn): nothing was written.
         ImportBatch.objects.filter(pk=batch_id).update(

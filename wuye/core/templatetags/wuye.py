@@ -45,3 +45,30 @@ def display_value(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pager_total(paginator):
+    """The row count a pager shows: "10,000+" when a bounded count stopped at its limit."""
+    label = getattr(paginator, "count_label", None)
+    return label if label is not None else paginator.count
+
+
+@register.filter
+def pager_range(page, paginator):
+    """django-tables2's page links, with a trailing "..." when the count was capped: the last
+    number offered is then not the last page (it leads on to the next window)."""
+    from django_tables2.templatetags.django_tables2 import table_page_range
+
+    pages = list(table_page_range(page, paginator))
+    if getattr(paginator, "count_capped", False):
+        pages.append("...")
+    return pages
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The rows of a ``wuye.core.tables`` table's current page (see ``render_rows``)."""
+    from wuye.core.tables import render_rows
+
+    return render_rows(table, context)

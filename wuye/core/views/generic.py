@@ -28,6 +28,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from wuye.core.htmx import htmx_target, is_htmx
+from wuye.core.pagination import BoundedCountPaginator
 from wuye.core.scoping import has_any_scope, permission_name
 
 PER_PAGE_CHOICES = (25, 50, 100, 250)
@@ -136,7 +137,9 @@ class ObjectListView(ScopedViewMixin, View):
         per_page = (
             int(per_page) if per_page and per_page.isdigit() and int(per_page) in PER_PAGE_CHOICES else 25
         )
-        RequestConfig(self.request, paginate={"per_page": per_page} if paginate else False).configure(table)
+        # A bounded count: "10,000+" instead of COUNT(*) over every matching row on every page.
+        pagination = {"per_page": per_page, "paginator_class": BoundedCountPaginator}
+        RequestConfig(self.request, paginate=pagination if paginate else False).configure(table)
         table.per_page_choices = PER_PAGE_CHOICES
         return table
 

@@ -19,6 +19,7 @@ from wuye.core.auditing import logentries_for
 from wuye.core.htmx import is_htmx
 from wuye.core.middleware import SESSION_KEY, load_project
 from wuye.core.models import ApprovalRequest, ApprovalStatus, AuditEvent, Job
+from wuye.core.pagination import BoundedCountPaginator
 from wuye.core.scoping import has_any_scope
 from wuye.core.search import search_all
 
@@ -96,7 +97,7 @@ def job_list(request):
     )
     if request.GET.get("mine"):
         qs = qs.filter(created_by=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = BoundedCountPaginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "core/job_list.html",
@@ -147,7 +148,7 @@ def audit_list(request):
             qs = qs.filter(object_repr__icontains=request.GET["q"]) | qs.filter(
                 action__icontains=request.GET["q"]
             )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedCountPaginator(qs, 50).get_page(request.GET.get("page"))  # the trail only grows
     return render(
         request,
         "core/audit_list.html",

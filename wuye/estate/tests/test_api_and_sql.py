@@ -101,5 +101,7 @@ def test_unit_model_has_the_list_indexes():
 
     indexes = {tuple(i.fields) for i in Unit._meta.indexes}
     assert ("project", "sort_code", "id") in indexes
-    assert ("project", "status") in indexes
+    assert ("status", "project", "sort_code", "id") in indexes  # status filter, in list order
+    assert ("search_code", "project") in indexes  # a whole unit code, in one project or all
+    assert ("project", "status") not in indexes
     assert ("room_number",) in indexes and ("code",) in indexes

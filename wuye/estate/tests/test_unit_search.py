@@ -123,3 +123,19 @@ def test_parking_space_filter_by_unit_code(cast, client_for, estate):
     make_parking_space(cast.project_a, code="B1-101", unit=estate["3-1-1201"])
     response = client_for(cast.manager_a).get("/estate/parking-spaces/", {"unit_code": "3栋2单元1201"})
     assert [row.record for row in response.context["table"].rows] == [linked]
+
+
+def test_unit_code_search_sends_no_like_on_sqlite(cast, client_for, estate):
+    """LIKE is case-insensitive on SQLite and never uses an index: prefixes are ranges there, and a
+    whole code is one equality on the (search_code, project) index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query shape")
+    with CaptureQueriesContext(connection) as ctx:
+        codes, _response = codes_listed(client_for(cast.manager_a), "3-2-1201")
+    assert codes == {"3-2-1201"}
+    sqls = [q["sql"] for q in ctx.captured_queries if 'FROM "estate_unit"' in q["sql"]]
+    assert sqls and not any(" LIKE " in sql for sql in sqls)
+    assert any("\"search_code\" = '321201'" in sql for sql in sqls)
