@@ -83,3 +83,12 @@ def test_list_page_shows_a_capped_count(cast, client_for):
     table = response.context["table"]
     assert not table.paginator.count_capped and len(table.page.object_list) == 5
     assert "30" in response.content.decode()
+
+
+def test_list_page_size_only_from_the_offered_choices(cast, client_for):
+    for n in range(60):
+        make_building(cast.project_a, number=str(200 + n))
+    client = client_for(cast.manager_a)
+    assert len(client.get("/estate/buildings/", {"per_page": 50}).context["table"].page.object_list) == 50
+    # a size that is not offered falls back to the default instead of listing everything
+    assert len(client.get("/estate/buildings/", {"per_page": 100000}).context["table"].page.object_list) == 25

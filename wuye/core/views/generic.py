@@ -15,6 +15,8 @@ with the fragment only, and rolling back a write whose result falls outside the 
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -139,7 +141,12 @@ class ObjectListView(ScopedViewMixin, View):
         )
         # A bounded count: "10,000+" instead of COUNT(*) over every matching row on every page.
         pagination = {"per_page": per_page, "paginator_class": BoundedCountPaginator}
-        RequestConfig(self.request, paginate=pagination if paginate else False).configure(table)
+        # django-tables2 would take any ?per_page= from the URL; only the offered sizes count.
+        request = copy.copy(self.request)
+        request.GET = self.request.GET.copy()
+        request.GET.pop(table.prefixed_per_page_field, None)
+        RequestConfig(request, paginate=pagination if paginate else False).configure(table)
+        table.request = self.request
         table.per_page_choices = PER_PAGE_CHOICES
         return table
 
