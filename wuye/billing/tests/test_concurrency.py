@@ -14,6 +14,21 @@ from wuye.billing.services import create_adhoc_charge, do_collect_payment
 from wuye.billing.tests.factories import make_owner, make_unit
 
 
+def _owed(project, amount):
+    """A unit with an owner and one open bill of ``amount``."""
+    unit = make_unit(project)
+    make_owner(unit)
+    bill = create_adhoc_charge(
+        actor=None,
+        project=project,
+        unit=unit,
+        item_name="物业费",
+        amount=amount,
+        due_date=datetime.date(2026, 11, 15),
+    )
+    return unit, bill
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_cashiers_cannot_overpay_one_bill(cast):
     if connection.vendor != "postgresql":
@@ -21,16 +36,7 @@ def test_two_cashiers_cannot_overpay_one_bill(cast):
     from wuye.core.testing.factories import make_user
 
     p = cast.project_a
-    unit = make_unit(p)
-    make_owner(unit)
-    bill = create_adhoc_charge(
-        actor=None,
-        project=p,
-        unit=unit,
-        item_name="物业费",
-        amount="300.00",
-        due_date=datetime.date(2026, 11, 15),
-    )
+    unit, bill = _owed(p, "300.00")
     cashiers = [cast.cashier_a, make_user(role_slug="cashier", project=p)]
     barrier = threading.Barrier(2)
     outcomes = []
@@ -72,16 +78,7 @@ def test_day_close_waits_for_a_payment_in_flight(cast, monkeypatch):
     from wuye.billing.services.dayclose import do_close_day
 
     p = cast.project_a
-    unit = make_unit(p)
-    make_owner(unit)
-    bill = create_adhoc_charge(
-        actor=None,
-        project=p,
-        unit=unit,
-        item_name="物业费",
-        amount="80.00",
-        due_date=datetime.date(2026, 11, 15),
-    )
+    unit, bill = _owed(p, "80.00")
     checked, release = threading.Event(), threading.Event()
     original_check = payments_service._check_day_open
 
