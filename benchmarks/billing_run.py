@@ -1,19 +1,22 @@
 #!/usr/bin/env python
 """Billing run throughput against the raw database limit.
 
-    .venv/bin/python benchmarks/billing_run.py --units 100000 [--db sqlite|postgres] [--profile FILE]
+    .venv/bin/python benchmarks/billing_run.py --units 100000 [--db sqlite|postgres] [--repeat 3]
+        [--profile FILE]
 
 Builds a project with N units (owners, two fee items assigned to every unit) in a throwaway
 database and runs a month's billing (2 x N bills) through the real service: reading the standards,
 payers and assignments, pricing, numbering, writing, the summary and the audit row, in one
 transaction. Then it writes the very same rows (read back from the bill table, already in database
-form) into a table of the same shape (columns, defaults, CHECK, NOT NULL and unique constraints,
-indexes and foreign keys) with the fastest plain method of the driver, also in one transaction:
+form, JSON as text) into a table of the same shape (columns, defaults, CHECK, NOT NULL and unique
+constraints, indexes and foreign keys) with the fastest plain method of the driver, also in one
+transaction:
 ``COPY ... FROM STDIN`` on PostgreSQL, ``executemany`` of one INSERT on SQLite (the billing run uses
 the same methods). Both times include the commit, where PostgreSQL checks the deferred foreign keys.
 Prints ``db=... units=... bills=... seconds=... raw_seconds=... ratio=...`` and the CPU time of this
 process for both (on SQLite that includes the database's work; on PostgreSQL the server's is not in
-it). The target is ratio <= 1.5.
+it). The target is ratio <= 1.5. ``--repeat N`` bills N months in turn, each followed by the raw
+insert of its rows into the same raw table, and prints the medians. See benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -296,7 +296,7 @@ def _prepare(project, period, standards, run, ctx):
     out_date = _Memo(adapter(Bill, "due_date"))
     project_id, run_id, actor_id = project.pk, run.pk, run.created_by_id
     source = BillSourceChoices.RUN.value
-    # constant columns of every row: BILL_COLUMNS[-3:] and the model defaults after them
+    # constant columns of every row: BILL_COLUMNS[-4:], then the model defaults
     head = (project_id, run_id, source, actor_id)
     _names, tail = defaults(Bill, [*BILL_COLUMNS, "number"])
     stds = {s.pk: _Std(s, period, out_date, head, tail) for s in standards}
