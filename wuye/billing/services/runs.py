@@ -316,6 +316,7 @@ def _prepare(project, period, standards, run, ctx):
             "unit__status",
             _raw_date("unit__delivery_date", vendor),
             "unit__vacancy_registered",
+            "parking_space__unit_id",  # a space's linked unit: its bills go to that unit's payer
         )
     )
     if ctx is not None:
@@ -338,7 +339,19 @@ def _prepare(project, period, standards, run, ctx):
             ctx.progress(done * 50 // max(total, 1), 100, _("pricing"))
             done += len(chunk)
         for row in chunk:
-            standard_id, unit_id, space_id, a_start, _area, _inner, a_end, status, delivered, registered = row
+            (
+                standard_id,
+                unit_id,
+                space_id,
+                a_start,
+                _area,
+                _inner,
+                a_end,
+                status,
+                delivered,
+                registered,
+                space_unit_id,
+            ) = row
             std = stds[standard_id]
             # the segment billed: the standard's, shortened by the assignment's dates
             seg_start = std.seg_start
@@ -389,6 +402,9 @@ def _prepare(project, period, standards, run, ctx):
             else:
                 target = f"s{space_id}"
                 segments = ((seg_start, seg_end, False),)
+                # a space linked to a unit is billed on that unit (its cashier desk, statement and
+                # payer); a space with no unit keeps its bill on the space alone
+                unit_id = space_unit_id
             quantity = one if column is None else areas[row[column]]
             if quantity is None:
                 problems.append((unit_id, space_id, std.item_name))
@@ -468,7 +484,7 @@ def _problems(found: list[tuple]) -> list[dict]:
         ParkingSpace.objects.filter(pk__in={s for _u, s, _i in found if s}).values_list("pk", "code")
     )
     return [
-        {"target": units.get(u) if u else spaces.get(s), "item": item, "problem": "no inner area"}
+        {"target": spaces.get(s) if s else units.get(u), "item": item, "problem": "no inner area"}
         for u, s, item in found
     ]
 

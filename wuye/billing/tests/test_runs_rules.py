@@ -314,3 +314,27 @@ def test_parking_spaces_and_problems_are_named(cast):
     assert (bill.parking_space, bill.unit, bill.payer, bill.amount) == (space, None, None, Decimal("150.00"))
     assert bill.dedup_key == f"s{space.pk}:i{item.pk}:2026-10-01"
     assert run.summary["problems"] == [{"target": unit.code, "item": "公摊", "problem": "no inner area"}]
+
+
+@pytest.mark.django_db
+def test_a_space_linked_to_a_unit_is_billed_to_that_units_payer(cast, client_for):
+    """Its bill sits on the unit (cashier desk, statement) and names the unit's owner as payer."""
+    from wuye.billing.tests.factories import make_owner
+    from wuye.estate.tests.factories import make_parking_space
+
+    p = cast.project_a
+    item = FeeItem.objects.create(project=p, name="车位管理费", category="parking", tax_rate="0.09")
+    space_fee = FeeStandard.objects.create(
+        project=p, item=item, name="车位月费", method="fixed_space", unit_price="150", effective_from=OCT
+    )
+    unit = make_unit(p)
+    owner = make_owner(unit)
+    space = make_parking_space(p, unit=unit)
+    FeeAssignment.objects.create(project=p, standard=space_fee, parking_space=space, start_date=OCT)
+    run = run_billing(actor=None, project=p, period=OCT)
+    bill = Bill.objects.get(run=run)
+    assert (bill.parking_space, bill.unit, bill.payer, bill.amount) == (space, unit, owner, Decimal("150.00"))
+    assert bill.dedup_key == f"s{space.pk}:i{item.pk}:2026-10-01"
+    assert run_billing(actor=None, project=p, period=OCT).created_count == 0
+    desk = client_for(cast.cashier_a).get("/billing/cashier/", {"unit": unit.pk})
+    assert desk.status_code == 200 and bill.number in desk.content.decode()
